@@ -1,0 +1,67 @@
+// Package itest finds the real servers (Kafka, ClickHouse) that integration tests run against.
+//
+// A test asks for a server; when it is not reachable the test skips with a message saying how to start it,
+// unless VIGIE_REQUIRE_SERVERS=1 (set by .ci/run) or CI=true, where a missing server fails the test:
+// in CI nothing skips.
+package itest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Required reports whether a missing server must fail the test instead of skipping it.
+func Required() bool {
+	return os.Getenv("VIGIE_REQUIRE_SERVERS") == "1" || os.Getenv("CI") == "true"
+}
+
+// Kafka returns the bootstrap brokers of a reachable Kafka (VIGIE_TEST_KAFKA, default 127.0.0.1:9092).
+func Kafka(t testing.TB) []string {
+	t.Helper()
+	brokers := strings.Split(env("VIGIE_TEST_KAFKA", "127.0.0.1:9092"), ",")
+	need(t, "Kafka", brokers[0])
+	return brokers
+}
+
+// ClickHouse returns the native-protocol address of a reachable ClickHouse (VIGIE_TEST_CLICKHOUSE,
+// default 127.0.0.1:9000).
+func ClickHouse(t testing.TB) string {
+	t.Helper()
+	addr := env("VIGIE_TEST_CLICKHOUSE", "127.0.0.1:9000")
+	need(t, "ClickHouse", addr)
+	return addr
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func need(t testing.TB, what, addr string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err == nil {
+		c.Close()
+		return
+	}
+	msg := fmt.Sprintf("%s is not reachable at %s (%v); start the local stack with deploy/local/start.sh", what, addr, err)
+	if Required() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+var seq atomic.Int64
+
+// Name returns a name unique to this test run, for topics, consumer groups and databases:
+// only letters, digits and underscores, starting with prefix.
+func Name(prefix string) string {
+	return fmt.Sprintf("%s_%d_%d_%d", prefix, os.Getpid(), time.Now().UnixNano()%1e9, seq.Add(1))
+}
