@@ -93,8 +93,9 @@ type Kafka struct {
 	SpikesTopic   string   `yaml:"spikes_topic"`
 	DLQTopic      string   `yaml:"dlq_topic"`
 	Group         string   `yaml:"group"`
-	// Partitions of the topics Vigie creates when they do not exist.
-	Partitions int `yaml:"partitions"`
+	// Partitions and ReplicationFactor of the topics Vigie creates when they do not exist.
+	Partitions        int `yaml:"partitions"`
+	ReplicationFactor int `yaml:"replication_factor"`
 }
 
 // ClickHouse says where mentions are stored.
@@ -131,12 +132,13 @@ func Default() Config {
 			StateFile:    "vigie-ingest-state.json",
 		},
 		Kafka: Kafka{
-			Brokers:       []string{"127.0.0.1:9092"},
-			MentionsTopic: "vigie.mentions",
-			SpikesTopic:   "vigie.spikes",
-			DLQTopic:      "vigie.dlq",
-			Group:         "vigie-analyzer",
-			Partitions:    6,
+			Brokers:           []string{"127.0.0.1:9092"},
+			MentionsTopic:     "vigie.mentions",
+			SpikesTopic:       "vigie.spikes",
+			DLQTopic:          "vigie.dlq",
+			Group:             "vigie-analyzer",
+			Partitions:        6,
+			ReplicationFactor: 1,
 		},
 		ClickHouse: ClickHouse{
 			Addr:        "127.0.0.1:9000",
@@ -370,6 +372,9 @@ func (c *Config) Validate() error {
 	}
 	if k.Partitions < 1 {
 		bad("kafka.partitions", "%d is not a partition count; use 1 or more", k.Partitions)
+	}
+	if k.ReplicationFactor < 1 {
+		bad("kafka.replication_factor", "%d must be at least 1", k.ReplicationFactor)
 	}
 	if _, _, err := net.SplitHostPort(c.ClickHouse.Addr); err != nil {
 		bad("clickhouse.addr", "%q is not host:port", c.ClickHouse.Addr)
