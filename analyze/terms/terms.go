@@ -1,0 +1,183 @@
+// Package terms extracts the words, hashtags and two-word phrases of a mention, normalised so that the
+// spike detector can count them: lower-cased, accents folded, French and English stop words removed.
+package terms
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxTerms bounds the output of Extract: a long article must not cost the detector more than a tweet,
+// and the first words of a mention (title, lead) are the ones that name its topic.
+const MaxTerms = 64
+
+var (
+	stopFR   = frenchStopwords
+	stopEN   = englishStopwords
+	stopBoth = union(frenchStopwords, englishStopwords)
+)
+
+// foldPool holds accent-folding transformers: a transform.Transformer is stateful, so each call needs
+// its own, and building the chain on every call would cost more than the folding itself.
+var foldPool = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+// Normalize lower-cases s and removes its diacritics ("Élysée" → "elysee"); typographic apostrophes
+// become ASCII ones so that "l’avion" and "l'avion" give the same terms.
+func Normalize(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		t := foldPool.Get().(transform.Transformer)
+		folded, _, err := transform.String(t, s)
+		foldPool.Put(t)
+		if err == nil {
+			s = folded
+		}
+		s = strings.ReplaceAll(s, "’", "'")
+	}
+	return strings.ToLower(s)
+}
+
+// Extract returns the distinct terms of text in order of first appearance, at most MaxTerms:
+// words, "#hashtags", "@handles" and two-word phrases ("panne reseau") made of consecutive content words
+// of one clause once stop words are removed. lang ("fr", "en", or anything else for both) selects the stop
+// words; French elisions ("l'", "d'", "qu'") are stripped except in English. URLs and bare numbers are
+// dropped. Extract is safe for concurrent use.
+func Extract(text, lang string) []string {
+	stop := stopBoth
+	switch lang {
+	case "fr":
+		stop = stopFR
+	case "en":
+		stop = stopEN
+	}
+	text = Normalize(text)
+	out := make([]string, 0, 16)
+	add := func(t string) bool {
+		for _, o := range out {
+			if o == t {
+				return true
+			}
+		}
+		out = append(out, t)
+		return len(out) < MaxTerms
+	}
+	var phrases []string
+	prev := "" // previous content word of the current clause, for phrases
+	for _, field := range strings.Fields(text) {
+		if strings.Contains(field, "://") || strings.HasPrefix(field, "www.") {
+			prev = ""
+			continue
+		}
+		for field != "" {
+			tok, rest, brk := nextToken(field)
+			field = rest
+			if tok != "" {
+				tok = trimElision(tok, lang)
+				switch {
+				case tok[0] == '#' || tok[0] == '@':
+					if len(tok) > 2 && !add(tok) {
+						return out
+					}
+					prev = ""
+				case isStopOrShort(tok, stop):
+					// A stop word does not break a phrase: "panne de reseau" gives "panne reseau".
+				default:
+					if !add(tok) {
+						return out
+					}
+					if prev != "" && len(phrases) < MaxTerms {
+						phrases = append(phrases, prev+" "+tok)
+					}
+					prev = tok
+				}
+			}
+			if brk {
+				prev = ""
+			}
+		}
+	}
+	for _, p := range phrases {
+		if !add(p) {
+			break
+		}
+	}
+	return out
+}
+
+// nextToken splits the leading token off a whitespace-free field. A token is a run of letters and digits,
+// possibly joined by inner apostrophes, hyphens or underscores, optionally led by '#' or '@'. brk reports
+// clause punctuation (anything else) right after the token, which ends a phrase.
+func nextToken(field string) (tok, rest string, brk bool) {
+	start := -1
+	for i, r := range field {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if start < 0 {
+			if word || ((r == '#' || r == '@') && i+1 < len(field)) {
+				start = i
+				continue
+			}
+			brk = true // leading punctuation, e.g. an opening quote or "—"
+			continue
+		}
+		if word {
+			continue
+		}
+		if (r == '\'' || r == '-' || r == '_') && i+1 < len(field) {
+			next, _ := utf8.DecodeRuneInString(field[i+1:])
+			if unicode.IsLetter(next) || unicode.IsDigit(next) {
+				continue
+			}
+		}
+		tok = strings.TrimRight(field[start:i], "#@")
+		return tok, field[i+utf8.RuneLen(r):], true
+	}
+	if start < 0 {
+		return "", "", brk
+	}
+	return field[start:], "", false
+}
+
+func trimElision(tok, lang string) string {
+	i := strings.IndexByte(tok, '\'')
+	if i <= 0 {
+		return tok
+	}
+	if lang != "en" {
+		if _, ok := elisions[tok[:i]]; ok && i+1 < len(tok) {
+			return tok[i+1:]
+		}
+	}
+	if lang != "fr" && strings.HasSuffix(tok, "'s") {
+		return tok[:len(tok)-2] // English possessive: "apple's" counts as "apple"
+	}
+	return tok
+}
+
+func isStopOrShort(tok string, stop map[string]struct{}) bool {
+	if utf8.RuneCountInString(tok) < 2 {
+		return true
+	}
+	if _, ok := stop[tok]; ok {
+		return true
+	}
+	for _, r := range tok {
+		if !unicode.IsDigit(r) && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true // a bare number ("2026", "10-12") names no topic
+}
