@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vigie-oss/vigie/config"
 )
 
 // Required reports whether a missing server must fail the test instead of skipping it.
@@ -64,4 +67,23 @@ var seq atomic.Int64
 // only letters, digits and underscores, starting with prefix.
 func Name(prefix string) string {
 	return fmt.Sprintf("%s_%d_%d_%d", prefix, os.Getpid(), time.Now().UnixNano()%1e9, seq.Add(1))
+}
+
+// Config returns the default configuration pointed at the test servers, with topics, consumer group and
+// ClickHouse database of its own (nothing shared with other tests), small batches and no HTTP listener.
+func Config(t testing.TB) *config.Config {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Kafka.Brokers = Kafka(t)
+	cfg.ClickHouse.Addr = ClickHouse(t)
+	name := Name("vigie_test")
+	cfg.Kafka.MentionsTopic, cfg.Kafka.SpikesTopic, cfg.Kafka.DLQTopic = name+".mentions", name+".spikes", name+".dlq"
+	cfg.Kafka.Group = name
+	cfg.Kafka.Partitions = 3
+	cfg.ClickHouse.Database = name
+	cfg.Analyze.BatchSize = 500
+	cfg.Analyze.FlushInterval = 200 * time.Millisecond
+	cfg.Server.Listen = ""
+	cfg.Ingest.StateFile = filepath.Join(t.TempDir(), "ingest-state.json")
+	return &cfg
 }
