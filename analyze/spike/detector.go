@@ -82,6 +82,10 @@ func (d *Detector) Expected(t time.Time) float64 {
 
 // Step scores count x of the step starting at t, then learns from it. Steps must be consecutive.
 func (d *Detector) Step(t time.Time, x float64) Result {
+	return d.result(d.advance(t, x))
+}
+
+func (d *Detector) advance(t time.Time, x float64) (verdict, transition) {
 	e, rho := d.base.expected(t)
 	d.hist.push(cell{start: t, observed: x, expected: e, rho: rho})
 	d.n++
@@ -92,18 +96,17 @@ func (d *Detector) Step(t time.Time, x float64) Result {
 		weight = d.cfg.OpenLearn
 	}
 	d.base.learn(t, x, weight)
-	return d.result(v, tr)
+	return v, tr
 }
 
-// Peek scores the history followed by tail, steps not yet complete (their expected counts pro-rated by
+// peek scores the history followed by tail, steps not yet complete (their expected counts pro-rated by
 // the caller), and opens an episode if the gates already pass. It learns nothing.
-func (d *Detector) Peek(tail []cell) Result {
+func (d *Detector) peek(tail []cell) (verdict, transition) {
 	v := d.evaluate(tail)
-	tr := noChange
-	if len(tail) > 0 {
-		tr = d.ep.peek(v, tail[len(tail)-1].start)
+	if len(tail) == 0 {
+		return v, noChange
 	}
-	return d.result(v, tr)
+	return v, d.ep.peek(v, tail[len(tail)-1].start)
 }
 
 // addLate adds n late counts to the step that started stepsAgo steps before the newest one, if the
