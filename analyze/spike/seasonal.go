@@ -24,6 +24,10 @@ type seasonal struct {
 	level  float64 // de-seasonalised count per step
 	daily  [24]float64
 	weekly [7]float64
+	// dailyN and weeklyN count the (weighted) updates of each bin: a bin averages all its updates until
+	// that average is longer than its half-life, so that young profiles converge as fast as data allows.
+	dailyN  [24]float64
+	weeklyN [7]float64
 	// hourSum and hourN accumulate the first season to initialise the profile.
 	hourSum, hourN [24]float64
 	lastDay        int // day number of the last update, to renormalise the profiles once a day
@@ -55,6 +59,9 @@ func newSeasonal(cfg *Config, step time.Duration, loc *time.Location) seasonal {
 	}
 	for i := range s.weekly {
 		s.weekly[i] = 1
+		// A day-of-week factor starts as if it had seen a day at 1, so that its first noisy minutes do
+		// not swing it (the level absorbs the day's offset meanwhile).
+		s.weeklyN[i] = float64(24 * time.Hour / step)
 	}
 	return s
 }
@@ -110,7 +117,10 @@ func (s *seasonal) learn(t time.Time, x, weight float64) {
 		}
 		s.cold += a * weight * (x - s.cold)
 		if s.useDaily {
-			i0, _, _ := s.dailyPos(t)
+			i0, i1, f := s.dailyPos(t)
+			if f >= 0.5 {
+				i0 = i1 // the bin whose centre is nearest
+			}
 			s.hourSum[i0] += x
 			s.hourN[i0]++
 		} else {
@@ -135,12 +145,15 @@ func (s *seasonal) learn(t time.Time, x, weight float64) {
 		if s.useDaily {
 			i0, i1, f := s.dailyPos(t)
 			r := x/(level*w) - e/(level*w) // residual of the interpolated profile, scaled by weight
-			s.daily[i0] = math.Max(s.daily[i0]+s.aDaily*(1-f)*r, 0.01)
-			s.daily[i1] = math.Max(s.daily[i1]+s.aDaily*f*r, 0.01)
+			s.dailyN[i0] += (1 - f) * weight
+			s.dailyN[i1] += f * weight
+			s.daily[i0] = math.Max(s.daily[i0]+math.Max(s.aDaily, 1/s.dailyN[i0])*(1-f)*r, 0.01)
+			s.daily[i1] = math.Max(s.daily[i1]+math.Max(s.aDaily, 1/s.dailyN[i1])*f*r, 0.01)
 		}
 		if s.useWeekly {
 			wd := int(t.Add(s.step / 2).In(s.loc).Weekday())
-			s.weekly[wd] = math.Max(s.weekly[wd]+s.aWeekly*(x-e)/(level*d), 0.01)
+			s.weeklyN[wd] += weight
+			s.weekly[wd] = math.Max(s.weekly[wd]+math.Max(s.aWeekly, 1/s.weeklyN[wd])*(x-e)/(level*d), 0.01)
 		}
 	}
 	if day := int(t.Unix() / 86400); day != s.lastDay {
@@ -165,9 +178,10 @@ func (s *seasonal) initProfile() {
 	m := sum / n
 	s.level = m
 	if s.useDaily {
-		k := float64(time.Hour/s.step) / 2 // pseudo-steps at the mean
+		k := float64(time.Hour/s.step) / 10 // pseudo-steps at the mean
 		for i := range s.daily {
 			s.daily[i] = (s.hourSum[i] + k*m) / ((s.hourN[i] + k) * m)
+			s.dailyN[i] = s.hourN[i] + k
 		}
 		s.renormalise()
 	}
