@@ -79,6 +79,8 @@ type SentimentConfig struct {
 type TermsConfig struct {
 	Window   time.Duration `yaml:"window"`
 	HalfLife time.Duration `yaml:"half_life"`
+	// MinHistory is how long terms must have been counted before any may be said to burst.
+	MinHistory time.Duration `yaml:"min_history"`
 	// A term bursts when it appears in at least MinCount mentions of the window, in at least MinShare of
 	// them, MinLift times more often than usual, with z ≥ OpenZ.
 	OpenZ    float64 `yaml:"open_z"`
@@ -128,6 +130,7 @@ func DefaultConfig() Config {
 		Terms: TermsConfig{
 			Window:     30 * time.Minute,
 			HalfLife:   24 * time.Hour,
+			MinHistory: 2 * time.Hour,
 			OpenZ:      5,
 			MinCount:   8,
 			MinShare:   0.1,

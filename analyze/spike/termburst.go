@@ -19,6 +19,9 @@ type termDetector struct {
 	hist   ring[termCell]
 	ep     episode
 	last   []termScore // bursting terms of the last evaluation
+	// since is the first minute with mentions: terms are judged only once their usual shares rest on
+	// Terms.MinHistory of mentions (a seeded brand has counts but no terms, so its terms start cold).
+	since int64
 }
 
 type termCell struct {
@@ -69,9 +72,12 @@ func (d *termDetector) step(c termCell) (verdict, transition) {
 		d.window[t] += n
 	}
 	d.wTotal += c.total
+	minute := c.start.Unix() / 60
+	if d.since == 0 && c.total > 0 {
+		d.since = minute
+	}
 	v := d.evaluate(nil, 0, false)
 	tr := d.ep.step(v, c.start, c.start.Add(time.Minute), d.cfg.Hold, d.cfg.UpdateEvery)
-	minute := c.start.Unix() / 60
 	d.total.at(minute, d.alpha)
 	d.total.v += float64(c.total)
 	for t, n := range c.terms {
@@ -170,6 +176,7 @@ func (d *termDetector) evaluate(extra map[string]int, extraN int, onlyExtra bool
 	}
 	oldest := d.hist.at(d.hist.len() - 1).start
 	minute := d.hist.at(0).start.Unix() / 60
+	cold := d.since == 0 || time.Duration(minute-d.since)*time.Minute < tc.MinHistory
 	total := d.total.at(minute, d.alpha)
 	score := func(t string, c int) {
 		if float64(c) < tc.MinCount/2 {
@@ -210,6 +217,9 @@ func (d *termDetector) evaluate(extra map[string]int, extraN int, onlyExtra bool
 		}
 		return d.last[i].term < d.last[j].term
 	})
+	if cold { // the ranking still tells an event's "why"; the terms alone may not alert yet
+		return verdict{calm: true, window: tc.Window}
+	}
 	v.pass = v.score >= 0.5
 	v.severity = SeverityWarning
 	return v

@@ -210,7 +210,11 @@ func (t *Tracker) advanceBrand(b *brandState, now time.Time, events []Event, liv
 func (t *Tracker) closeMinute(b *brandState, bk *bucket, now time.Time, events []Event, emit bool) []Event {
 	vv, vt := b.vol.advance(bk.start, float64(bk.count))
 	sv, st := b.sent.step(sentCell{start: bk.start, total: float64(bk.count), negative: float64(bk.negative)})
-	tv, tt := b.terms.step(termCell{start: bk.start, terms: bk.terms, total: bk.count})
+	tc := termCell{start: bk.start, terms: bk.terms, total: bk.count}
+	if !emit {
+		tc.total = 0 // rollups carry no terms: counting their mentions would make every term look rare
+	}
+	tv, tt := b.terms.step(tc)
 	b.closed.push(bk)
 	if !emit {
 		return events
