@@ -202,4 +202,3 @@ func scoreWord(w []rune, cost *[nLang]float64) {
 		}
 	}
 }
-
