@@ -84,5 +84,32 @@ java_bin() {
 
 kafka_classpath() { echo "$KAFKA_LIBS/*"; }
 
+# listener_pid PORT prints the pid of the process listening on 127.0.0.1:PORT (needs root, or the same user).
+listener_pid() {
+	ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1 | grep .
+}
+
+# other_stack_pid PORT NEEDLE prints the pid listening on PORT when it is a server of another Vigie local stack
+# (another clone or VIGIE_LOCAL_DIR: its command line has NEEDLE, e.g. /clickhouse/config.xml).
+other_stack_pid() {
+	local pid
+	pid=$(listener_pid "$1") || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
+	echo "$pid"
+}
+
+# stop_pid NAME PID: SIGTERM, then SIGKILL after VIGIE_STOP_TIMEOUT seconds (default 60); waits until gone.
+stop_pid() {
+	local name=$1 pid=$2 deadline=$((SECONDS + ${VIGIE_STOP_TIMEOUT:-60}))
+	kill -TERM "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ $SECONDS -ge $deadline ]; then
+			say "$name: still running ${VIGIE_STOP_TIMEOUT:-60}s after SIGTERM; killing pid $pid"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		sleep 0.1
+	done
+}
+
 # render TEMPLATE DEST DIR copies a config template, replacing @STATE@ with DIR.
 render() { sed "s|@STATE@|$3|g" "$1" >"$2"; }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the local ClickHouse (127.0.0.1:9000 native, :8123 HTTP) and Kafka in KRaft mode (127.0.0.1:9092,
 # controller :9093) as background processes, with config, data and logs under the state directory
-# (default .local, or VIGIE_LOCAL_DIR). A server already running is left alone.
+# (default .local, or VIGIE_LOCAL_DIR). A server already running is left alone. A server of another Vigie
+# local stack (another clone, another VIGIE_LOCAL_DIR) on the same ports is stopped first, so stop.sh and
+# start.sh of this one manage what runs (the integration tests stop and restart ClickHouse).
 #
 #   deploy/local/start.sh              both
 #   deploy/local/start.sh clickhouse   one of them (also: kafka)
@@ -18,6 +20,10 @@ start_clickhouse() {
 	if pid=$(ch_pid); then
 		say "ClickHouse already running (pid $pid)"
 		return
+	fi
+	if pid=$(other_stack_pid "$CH_TCP_PORT" /clickhouse/config.xml); then
+		say "ClickHouse of another Vigie local stack (pid $pid) holds $CH_HOST:$CH_TCP_PORT; stopping it to start this one"
+		stop_pid ClickHouse "$pid"
 	fi
 	if port_open "$CH_HOST" "$CH_TCP_PORT"; then
 		ch_answers || die "something that is not ClickHouse listens on $CH_HOST:$CH_TCP_PORT; stop it first"
@@ -59,6 +65,10 @@ start_kafka() {
 	if pid=$(kafka_pid); then
 		say "Kafka already running (pid $pid)"
 		return
+	fi
+	if pid=$(other_stack_pid "$KAFKA_PORT" /kafka/server.properties); then
+		say "Kafka of another Vigie local stack (pid $pid) holds $KAFKA_HOST:$KAFKA_PORT; stopping it to start this one"
+		stop_pid Kafka "$pid"
 	fi
 	if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
 		say "something not started from $STATE already listens on $KAFKA_HOST:$KAFKA_PORT; using it as Kafka"

@@ -7,7 +7,6 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pick_servers "$@"
-STOP_TIMEOUT=${VIGIE_STOP_TIMEOUT:-60}
 
 # stop NAME PIDFILE PID HOST PORT
 stop() {
@@ -21,15 +20,7 @@ stop() {
 		fi
 		return
 	fi
-	kill -TERM "$pid" 2>/dev/null || true
-	local deadline=$((SECONDS + STOP_TIMEOUT))
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ $SECONDS -ge $deadline ]; then
-			say "$name: still running ${STOP_TIMEOUT}s after SIGTERM; killing pid $pid"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
-		sleep 0.1
-	done
+	stop_pid "$name" "$pid"
 	rm -f "$pidfile"
 	say "$name: stopped (pid $pid)"
 }
