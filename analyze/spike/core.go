@@ -112,7 +112,13 @@ type episode struct {
 	lastUpdate time.Time
 	peak       verdict // last verdict that passed, or the opening one
 	last       verdict // last verdict while open
+	// resolvedAt is the end of the last episode: a new one may only open on windows that start at or
+	// after it, or a long window still holding the old spike would reopen it at once (flapping).
+	resolvedAt time.Time
 }
+
+// fresh reports whether a window starting at start may open a new episode.
+func (e *episode) fresh(start time.Time) bool { return e.open || !start.Before(e.resolvedAt) }
 
 // peek may open the episode from a verdict on still-incomplete data; it never closes it, because closing
 // needs the hold period measured on complete minutes.
@@ -139,7 +145,7 @@ func (e *episode) step(v verdict, start, end time.Time, hold, updateEvery time.D
 		e.calmSince = start
 	}
 	if !e.calmSince.IsZero() && end.Sub(e.calmSince) >= hold {
-		e.open = false
+		e.open, e.resolvedAt = false, end
 		return resolved
 	}
 	if v.pass && v.severity > e.severity {

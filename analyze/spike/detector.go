@@ -145,6 +145,9 @@ func (d *Detector) evaluate(tail []cell) verdict {
 	wi, first := 0, true
 	for i := 0; i < total && wi < len(d.windows); i++ {
 		c := get(i)
+		if !d.ep.fresh(c.start) {
+			break
+		}
 		o += c.observed
 		e += c.expected
 		varRel = math.Max(varRel, c.rho)

@@ -85,6 +85,9 @@ func (s *sentimentDetector) evaluate(tail []sentCell) verdict {
 		} else {
 			c = s.hist.at(i - len(tail))
 		}
+		if !s.ep.fresh(c.start) {
+			break
+		}
 		n += c.total
 		neg += c.negative
 		if i+1 != s.windows[wi] {

@@ -176,7 +176,7 @@ func (d *termDetector) evaluate(extra map[string]int, extraN int, onlyExtra bool
 	}
 	oldest := d.hist.at(d.hist.len() - 1).start
 	minute := d.hist.at(0).start.Unix() / 60
-	cold := d.since == 0 || time.Duration(minute-d.since)*time.Minute < tc.MinHistory
+	cold := d.since == 0 || time.Duration(minute-d.since)*time.Minute < tc.MinHistory || !d.ep.fresh(oldest)
 	total := d.total.at(minute, d.alpha)
 	score := func(t string, c int) {
 		if float64(c) < tc.MinCount/2 {
