@@ -132,6 +132,9 @@ func (s *Scorer) Score(text, language, brand string) Result {
 	}
 	r := langRules[scoreLang]
 	toks := tokenize(text)
+	if len(toks) == 0 {
+		return Result{Label: Neutral, Confidence: 1, Lang: res.Lang}
+	}
 	res.Abusive = abusive(toks, scoreLang)
 
 	scope := toks
