@@ -16,7 +16,7 @@ type seasonal struct {
 	initAfter int  // steps of history before the seasonal model replaces the cold level
 
 	aLevel, aDaily, aWeekly, aCold float64
-	rho, coldRho, clipZ              float64
+	rho, coldRho, clipZ            float64
 
 	n      int // steps learned
 	warm   bool
