@@ -1,0 +1,364 @@
+// Package analyze is the analyzer role: it consumes mentions from Kafka, scores their sentiment, feeds the
+// spike detector, stores them in ClickHouse in batches, and publishes spike events.
+//
+// Delivery is at least once: offsets are committed only after ClickHouse acknowledged the batch (and the
+// dead letters of the batch were acknowledged by Kafka), so a crash replays at most the batches in flight,
+// and ClickHouse's ReplacingMergeTree folds the replayed rows by mention id.
+package analyze
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/vigie-oss/vigie/analyze/sentiment"
+	"github.com/vigie-oss/vigie/analyze/spike"
+	"github.com/vigie-oss/vigie/analyze/terms"
+	"github.com/vigie-oss/vigie/bus"
+	"github.com/vigie-oss/vigie/config"
+	"github.com/vigie-oss/vigie/mention"
+	"github.com/vigie-oss/vigie/store"
+)
+
+// Store is what the analyzer needs from ClickHouse (*store.Store in production).
+type Store interface {
+	InsertMentions(ctx context.Context, ms []mention.Mention) error
+	InsertSpikes(ctx context.Context, spikes []store.Spike) error
+	MinuteCounts(ctx context.Context, brand string, since time.Time) ([]store.MinuteCount, error)
+}
+
+// Options change what the analyzer does with each mention.
+type Options struct {
+	// Passthrough stores mentions as they arrive, with no sentiment and no spike detection: the baseline
+	// of the pipeline benchmark.
+	Passthrough bool
+	// OnStored, when set, is called after each batch is stored and committed, with the batch's messages.
+	OnStored func(msgs []kafka.Message, stored time.Time)
+	// SeedWindow is how much rollup history seeds a brand's spike detector (default 14 days).
+	SeedWindow time.Duration
+}
+
+// Analyzer is one member of the analyzer consumer group.
+type Analyzer struct {
+	cfg     config.Kafka
+	batch   config.Analyze
+	store   Store
+	opts    Options
+	logger  *slog.Logger
+	m       *metrics
+	scorer  *sentiment.Scorer
+	tracker *spike.Tracker
+	seeded  map[string]bool
+	dlq     *bus.DeadLetters
+	spikesW *kafka.Writer
+
+	mu      sync.Mutex
+	lastErr error // of the last store attempt, for /healthz
+}
+
+// New returns an analyzer for cfg that stores into st.
+func New(cfg *config.Config, st Store, opts Options, logger *slog.Logger, reg prometheus.Registerer) (*Analyzer, error) {
+	if opts.SeedWindow == 0 {
+		opts.SeedWindow = 14 * 24 * time.Hour
+	}
+	a := &Analyzer{
+		cfg:     cfg.Kafka,
+		batch:   cfg.Analyze,
+		store:   st,
+		opts:    opts,
+		logger:  logger,
+		m:       newMetrics(reg),
+		seeded:  map[string]bool{},
+		dlq:     bus.NewDeadLetters(cfg.Kafka),
+		spikesW: bus.NewWriter(cfg.Kafka, cfg.Kafka.SpikesTopic),
+	}
+	if !opts.Passthrough {
+		a.scorer = sentiment.New()
+		t, err := spike.NewTracker(spike.DefaultConfig(), logger, reg)
+		if err != nil {
+			return nil, fmt.Errorf("analyzer: %w", err)
+		}
+		a.tracker = t
+	}
+	return a, nil
+}
+
+// Healthy reports the last ClickHouse error, nil when the last batch was stored.
+func (a *Analyzer) Healthy() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.lastErr
+}
+
+// Run consumes until ctx ends, then stores and commits what it already fetched and returns nil.
+func (a *Analyzer) Run(ctx context.Context) error {
+	if err := bus.EnsureTopics(ctx, a.cfg, a.logger); err != nil {
+		return err
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:        a.cfg.Brokers,
+		GroupID:        a.cfg.Group,
+		Topic:          a.cfg.MentionsTopic,
+		MinBytes:       1,
+		MaxBytes:       16 << 20,
+		MaxWait:        100 * time.Millisecond,
+		QueueCapacity:  a.batch.BatchSize,
+		StartOffset:    kafka.FirstOffset,
+		CommitInterval: 0, // commits are explicit, after ClickHouse acknowledged
+		ErrorLogger:    kafka.LoggerFunc(func(f string, args ...any) { a.logger.Warn("kafka reader: " + fmt.Sprintf(f, args...)) }),
+	})
+	defer func() {
+		if err := r.Close(); err != nil {
+			a.logger.Warn("closing Kafka reader", "err", err)
+		}
+		a.dlq.Close()
+		a.spikesW.Close()
+	}()
+	a.logger.Info("analyzer consuming", "topic", a.cfg.MentionsTopic, "group", a.cfg.Group, "brokers", a.cfg.Brokers,
+		"batch_size", a.batch.BatchSize, "flush_interval", a.batch.FlushInterval, "passthrough", a.opts.Passthrough)
+
+	var (
+		msgs       []kafka.Message
+		first      time.Time // when the oldest message of msgs was fetched
+		tick       = time.Second
+		lastTick   = time.Now()
+		lastReport = time.Now()
+		stored     int
+	)
+	for {
+		deadline := time.Now().Add(tick)
+		if len(msgs) > 0 {
+			deadline = first.Add(a.batch.FlushInterval)
+		}
+		fctx, cancel := context.WithDeadline(ctx, deadline)
+		msg, err := r.FetchMessage(fctx)
+		cancel()
+		switch {
+		case err == nil:
+			if len(msgs) == 0 {
+				first = time.Now()
+			}
+			msgs = append(msgs, msg)
+			a.m.consumed.Inc()
+		case ctx.Err() != nil:
+			// Shutdown: what was fetched is stored and committed before returning.
+			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := a.flush(dctx, r, msgs); err != nil {
+				a.logger.Warn("shutdown: batch not stored, it will be consumed again", "mentions", len(msgs), "err", err)
+			}
+			a.logger.Info("analyzer stopped", "stored", stored+len(msgs))
+			return nil
+		case errors.Is(err, context.DeadlineExceeded):
+		default:
+			a.m.errors.WithLabelValues("fetch").Inc()
+			a.logger.Warn("fetching from Kafka failed; retrying", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+		if len(msgs) >= a.batch.BatchSize || (len(msgs) > 0 && time.Since(first) >= a.batch.FlushInterval) {
+			if err := a.flush(ctx, r, msgs); err != nil {
+				if ctx.Err() != nil {
+					continue // shutdown path above retries the batch once more
+				}
+				return err
+			}
+			stored += len(msgs)
+			msgs = msgs[:0]
+		}
+		if time.Since(lastTick) >= tick {
+			lastTick = time.Now()
+			a.advance(ctx, lastTick)
+			a.m.lag.Set(float64(r.Stats().Lag))
+		}
+		if time.Since(lastReport) >= time.Minute {
+			a.logger.Info("analyzer progress", "stored_last_minute", stored, "rate_per_s", float64(stored)/time.Since(lastReport).Seconds())
+			stored, lastReport = 0, time.Now()
+		}
+	}
+}
+
+// flush decodes and analyses msgs, stores the mentions, sends the poison messages to the dead-letter topic,
+// then commits the offsets. Each step retries until it succeeds or ctx ends: a batch is never dropped.
+func (a *Analyzer) flush(ctx context.Context, r *kafka.Reader, msgs []kafka.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	ms, dead := a.decode(msgs)
+	if !a.opts.Passthrough {
+		a.score(ms)
+		a.observe(ctx, ms)
+	}
+	start := time.Now()
+	err := bus.Retry(ctx, a.logger, "store batch in ClickHouse", func() error {
+		err := a.store.InsertMentions(ctx, ms)
+		a.mu.Lock()
+		a.lastErr = err
+		a.mu.Unlock()
+		if err != nil {
+			a.m.errors.WithLabelValues("store").Inc()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	a.m.batchSeconds.Observe(time.Since(start).Seconds())
+	a.m.stored.Add(float64(len(ms)))
+	if len(dead) > 0 {
+		if err := bus.Retry(ctx, a.logger, "send dead letters", func() error { return a.dlq.Send(ctx, dead...) }); err != nil {
+			return err
+		}
+	}
+	if err := bus.Retry(ctx, a.logger, "commit Kafka offsets", func() error { return r.CommitMessages(ctx, msgs...) }); err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, m := range msgs {
+		a.m.storedLatency.Observe(now.Sub(m.Time).Seconds())
+	}
+	if a.opts.OnStored != nil {
+		a.opts.OnStored(msgs, now)
+	}
+	return nil
+}
+
+// decode turns messages into mentions; a message that is not a valid mention becomes a dead letter.
+func (a *Analyzer) decode(msgs []kafka.Message) ([]mention.Mention, []bus.DeadLetter) {
+	ms := make([]mention.Mention, 0, len(msgs))
+	var dead []bus.DeadLetter
+	for _, msg := range msgs {
+		m, err := mention.Decode(msg.Value)
+		if err != nil {
+			a.m.deadLetters.WithLabelValues("decode").Inc()
+			a.logger.Warn("poison message sent to the dead-letter topic", "partition", msg.Partition, "offset", msg.Offset, "err", err)
+			dead = append(dead, bus.DeadLetter{Stage: "analyze", Reason: "decode", Error: err.Error(), Topic: msg.Topic,
+				Partition: msg.Partition, Offset: msg.Offset, Key: string(msg.Key), Payload: msg.Value})
+			continue
+		}
+		ms = append(ms, m)
+	}
+	return ms, dead
+}
+
+// score fills the sentiment fields, spreading the batch over the cores.
+func (a *Analyzer) score(ms []mention.Mention) {
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(ms) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(ms); lo += chunk {
+		part := ms[lo:min(lo+chunk, len(ms))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range part {
+				m := &part[i]
+				r := a.scorer.Score(joinText(m.Title, m.Text), m.Lang, m.Brand)
+				m.Sentiment, m.Label, m.Confidence, m.Abusive = r.Score, r.Label.String(), r.Confidence, r.Abusive
+				if m.Lang == "" {
+					m.Lang = r.Lang
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range ms {
+		a.m.labels.WithLabelValues(ms[i].Label).Inc()
+	}
+}
+
+func joinText(title, text string) string {
+	switch {
+	case title == "":
+		return text
+	case text == "":
+		return title
+	}
+	return title + ". " + text
+}
+
+// observe feeds the spike detector, first seeding each brand it has not seen from ClickHouse rollups, so a
+// restarted analyzer, or one that gained a brand's partition, compares against the brand's real history.
+func (a *Analyzer) observe(ctx context.Context, ms []mention.Mention) {
+	for i := range ms {
+		m := &ms[i]
+		if !a.seeded[m.Brand] {
+			a.seed(ctx, m.Brand)
+		}
+		a.tracker.Observe(spike.Point{
+			Brand:    m.Brand,
+			Time:     m.Time(),
+			Negative: m.Label == "negative",
+			Terms:    terms.Extract(joinText(m.Title, m.Text), m.Lang),
+			Source:   m.Source + ":" + m.SourceName,
+			ID:       m.ID,
+		})
+	}
+}
+
+func (a *Analyzer) seed(ctx context.Context, brand string) {
+	now := time.Now()
+	upTo := now.Truncate(time.Minute) // the current minute is still being written: it is observed, not seeded
+	rows, err := a.store.MinuteCounts(ctx, brand, now.Add(-a.opts.SeedWindow))
+	if err != nil {
+		// Without history the detector starts cold, which it handles; the next batch tries again.
+		a.m.errors.WithLabelValues("seed").Inc()
+		a.logger.Warn("could not seed spike detector from ClickHouse; starting cold", "brand", brand, "err", err)
+		return
+	}
+	minutes := make([]spike.Minute, 0, len(rows))
+	for _, r := range rows {
+		if r.Minute.Before(upTo) {
+			minutes = append(minutes, spike.Minute{Start: r.Minute, Count: int(r.Count), Negative: int(r.Negative)})
+		}
+	}
+	if err := a.tracker.Seed(brand, minutes); err != nil {
+		a.m.errors.WithLabelValues("seed").Inc()
+		a.logger.Warn("could not seed spike detector; starting cold", "brand", brand, "err", err)
+		return
+	}
+	a.seeded[brand] = true
+	a.logger.Info("spike detector seeded from ClickHouse", "brand", brand, "minutes", len(minutes))
+}
+
+// advance lets the spike detector close minutes and publishes the resulting events.
+func (a *Analyzer) advance(ctx context.Context, now time.Time) {
+	if a.tracker == nil {
+		return
+	}
+	events := a.tracker.Advance(now)
+	if len(events) == 0 {
+		return
+	}
+	rows := make([]store.Spike, len(events))
+	msgs := make([]kafka.Message, len(events))
+	for i, e := range events {
+		rows[i] = store.Spike{ID: e.ID, Brand: e.Brand, Kind: e.Kind, State: e.State, Start: e.Start, At: e.At,
+			Observed: e.Observed, Expected: e.Expected, Statistic: e.Statistic, Score: e.Score, Severity: e.Severity,
+			NegativeShare: e.NegativeShare, Terms: e.Terms, Sources: e.Sources, SampleIDs: e.SampleIDs}
+		b, err := json.Marshal(e)
+		if err != nil {
+			a.logger.Error("encoding spike event", "err", err)
+			continue
+		}
+		msgs[i] = kafka.Message{Key: []byte(e.Brand), Value: b}
+		a.logger.Info("spike "+e.State, "brand", e.Brand, "kind", e.Kind, "severity", e.Severity,
+			"observed", e.Observed, "expected", e.Expected, "negative_share", e.NegativeShare, "terms", e.Terms)
+	}
+	if err := bus.Retry(ctx, a.logger, "publish spike events", func() error { return a.spikesW.WriteMessages(ctx, msgs...) }); err != nil {
+		a.m.errors.WithLabelValues("spikes").Inc()
+	}
+	if err := bus.Retry(ctx, a.logger, "store spike events", func() error { return a.store.InsertSpikes(ctx, rows) }); err != nil {
+		a.m.errors.WithLabelValues("spikes").Inc()
+	}
+}
