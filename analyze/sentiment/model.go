@@ -179,6 +179,8 @@ func features(toks []token, lex *lexical, buf []feat) []feat {
 			}
 		}
 	}
+	// Character n-grams went in with value 1, which no word feature has (theirs is below 1): scale them now
+	// that their count is known.
 	if nChar > 0 {
 		cv := sparseScale * float32(1/math.Sqrt(float64(nChar)))
 		for k := start; k < len(fs); k++ {

@@ -66,7 +66,7 @@ func (r *rules) negatedAt(toks []token, i int, lx lexicon) bool {
 	return false
 }
 
-// analyse runs the lexicon and rules over toks. vals, when not nil, receives each token's final valence.
+// analyse runs the lexicon and rules over toks.
 func analyse(toks []token, lx lexicon, r *rules) lexical {
 	var out lexical
 	out.negScope = make([]bool, len(toks))
