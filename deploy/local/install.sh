@@ -42,7 +42,9 @@ else
 	mkdir -p "$KAFKA_DIR"
 	tmp=$(mktemp -d "$KAFKA_DIR/libs.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	mvn -B -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" ||
+	# sed: Maven 3.8 prints terminal color resets even in batch mode.
+	mvn -B -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 |
+		sed 's/\x1b\[[0-9;]*m//g' ||
 		die "Maven could not fetch Kafka (see its output above); check that Maven Central is reachable"
 	ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "Maven ran but no kafka_2.13 jar is in $tmp"
 	echo "$stamp" >"$tmp/.pom.sha256"
