@@ -188,7 +188,7 @@ func assertCommitted(t *testing.T, cfg *config.Config) {
 		end[po.Partition] = po.LastOffset
 	}
 	for _, po := range committed.Topics[cfg.Kafka.MentionsTopic] {
-		if po.CommittedOffset != end[po.Partition] {
+		if po.CommittedOffset != end[po.Partition] && !(po.CommittedOffset == -1 && end[po.Partition] == 0) {
 			t.Fatalf("partition %d: committed offset %d, end of partition %d", po.Partition, po.CommittedOffset, end[po.Partition])
 		}
 	}
