@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigie-oss/vigie/analyze"
+	"github.com/vigie-oss/vigie/bus"
 	"github.com/vigie-oss/vigie/config"
 	"github.com/vigie-oss/vigie/internal/itest"
 	"github.com/vigie-oss/vigie/store"
@@ -127,6 +128,9 @@ server:
 		t.Fatal(err)
 	}
 	const n = 40000
+	if err := bus.EnsureTopics(context.Background(), cfg.Kafka, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
 	itest.Produce(t, cfg.Kafka.Brokers, cfg.Kafka.MentionsTopic, itest.Mentions(n, time.Now().Add(-12*time.Hour), "Orange", "Free", "SNCF", "Airbus"))
 
 	start := func() *exec.Cmd {
