@@ -4,7 +4,8 @@
 
 LOCAL_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LOCAL_SRC/../.." && pwd)
-STATE=${VIGIE_LOCAL_DIR:-$REPO/.local}
+# Absolute, since the servers run from their own folders.
+STATE=$(realpath -m -- "${VIGIE_LOCAL_DIR:-$REPO/.local}")
 # Seconds start.sh waits for a server to answer before it gives up and shows the log.
 START_TIMEOUT=${VIGIE_START_TIMEOUT:-120}
 
