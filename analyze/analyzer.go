@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -299,11 +300,28 @@ func (a *Analyzer) observe(ctx context.Context, ms []mention.Mention) {
 			Brand:    m.Brand,
 			Time:     m.Time(),
 			Negative: m.Label == "negative",
-			Terms:    terms.Extract(joinText(m.Title, m.Text), m.Lang),
+			Terms:    withoutBrand(terms.Extract(joinText(m.Title, m.Text), m.Lang), m),
 			Source:   m.Source + ":" + m.SourceName,
 			ID:       m.ID,
 		})
 	}
+}
+
+// withoutBrand drops the brand's own name and matched terms (and their hashtag and handle forms): they are in
+// every mention of the brand, so they never explain why its conversation changed.
+func withoutBrand(ts []string, m *mention.Mention) []string {
+	own := make(map[string]bool, 3*(1+len(m.Matched)))
+	for _, name := range append([]string{m.Brand}, m.Matched...) {
+		n := strings.TrimLeft(terms.Normalize(name), "#@")
+		own[n], own["#"+n], own["@"+n] = true, true, true
+	}
+	out := ts[:0]
+	for _, t := range ts {
+		if !own[t] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func (a *Analyzer) seed(ctx context.Context, brand string) {

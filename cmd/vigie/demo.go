@@ -203,7 +203,7 @@ func backfill(ctx context.Context, st *store.Store, brands []config.Brand, scrip
 			for _, hit := range m.Match(it.Title + " " + it.Text) {
 				link := demo.Link(base, it)
 				r := scorer.Score(it.Title+". "+it.Text, f.Lang, hit.Brand)
-				batch = append(batch, mention.Mention{ID: mention.NewID(hit.Brand, it.GUID), Brand: hit.Brand, Source: "rss",
+				batch = append(batch, mention.Mention{ID: mention.NewID(hit.Brand, it.Key()), Brand: hit.Brand, Source: "rss",
 					SourceName: f.Title, URL: link, Title: it.Title, Text: it.Text, Lang: f.Lang, Published: it.Published,
 					Fetched: it.Published, Matched: hit.Terms, Sentiment: r.Score, Label: r.Label.String(), Confidence: r.Confidence, Abusive: r.Abusive})
 			}

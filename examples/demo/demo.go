@@ -69,8 +69,12 @@ func parseLines(tsv string) map[string][]line {
 	return out
 }
 
+// Key is the item's globally unique id, the GUID every format carries (so ingest keys it the same way).
+func (it Item) Key() string { return "urn:demo:" + it.GUID }
+
 // Script is the demo's timeline.
 type Script struct {
+	Since      time.Time     // feeds show nothing published before (the history is stored directly instead)
 	Every      time.Duration // between two background items of one feed
 	BurstAt    time.Time     // when the crisis starts
 	BurstFor   time.Duration // how long it lasts
@@ -80,7 +84,7 @@ type Script struct {
 
 // DefaultScript starts the crisis burstAfter from now.
 func DefaultScript(now time.Time, burstAfter time.Duration) Script {
-	return Script{Every: 20 * time.Second, BurstAt: now.Add(burstAfter), BurstFor: 3 * time.Minute, BurstEvery: 2 * time.Second, Window: 60}
+	return Script{Since: now, Every: 20 * time.Second, BurstAt: now.Add(burstAfter), BurstFor: 3 * time.Minute, BurstEvery: 2 * time.Second, Window: 60}
 }
 
 // Items returns the items of feed published in (from, to], newest first.
@@ -119,7 +123,11 @@ func (s Script) Handler(now func() time.Time) http.Handler {
 	for _, f := range Feeds {
 		mux.HandleFunc("/"+f.Name, func(w http.ResponseWriter, r *http.Request) {
 			t := now()
-			items := s.Items(f.Name, t.Add(-time.Duration(s.Window)*s.Every), t)
+			from := t.Add(-time.Duration(s.Window) * s.Every)
+			if from.Before(s.Since) {
+				from = s.Since
+			}
+			items := s.Items(f.Name, from, t)
 			if len(items) > s.Window {
 				items = items[:s.Window]
 			}
@@ -170,7 +178,7 @@ func render(f Feed, base string, items []Item) ([]byte, string) {
 		}{Title: f.Title, ID: base + "/" + f.Name, Updated: time.Now().UTC().Format(time.RFC3339)}
 		for _, it := range items {
 			var e entry
-			e.Title, e.ID, e.Updated = it.Title, "urn:demo:"+it.GUID, it.Published.Format(time.RFC3339)
+			e.Title, e.ID, e.Updated = it.Title, it.Key(), it.Published.Format(time.RFC3339)
 			e.Link.Href = Link(base, it)
 			e.Author.Name = "user" + it.GUID[len(it.GUID)-3:]
 			e.Content.Type, e.Content.Body = "html", "<p>"+it.Text+"</p>"
@@ -193,15 +201,18 @@ func render(f Feed, base string, items []Item) ([]byte, string) {
 			Items   []item `json:"items"`
 		}{Version: "https://jsonfeed.org/version/1.1", Title: f.Title, HomeURL: base}
 		for _, it := range items {
-			feed.Items = append(feed.Items, item{it.GUID, Link(base, it), it.Title, "<p>" + it.Text + "</p>", it.Published.Format(time.RFC3339)})
+			feed.Items = append(feed.Items, item{it.Key(), Link(base, it), it.Title, "<p>" + it.Text + "</p>", it.Published.Format(time.RFC3339)})
 		}
 		b, _ := json.MarshalIndent(feed, "", "  ")
 		return b, "application/feed+json; charset=utf-8"
 	default:
 		type rssItem struct {
-			Title       string `xml:"title"`
-			Link        string `xml:"link"`
-			GUID        string `xml:"guid"`
+			Title string `xml:"title"`
+			Link  string `xml:"link"`
+			GUID  struct {
+				PermaLink string `xml:"isPermaLink,attr"`
+				ID        string `xml:",chardata"`
+			} `xml:"guid"`
 			PubDate     string `xml:"pubDate"`
 			Description string `xml:"description"`
 		}
@@ -217,7 +228,9 @@ func render(f Feed, base string, items []Item) ([]byte, string) {
 			Channel channel  `xml:"channel"`
 		}{Version: "2.0", Channel: channel{Title: f.Title, Link: base, Language: f.Lang}}
 		for _, it := range items {
-			feed.Channel.Items = append(feed.Channel.Items, rssItem{it.Title, Link(base, it), Link(base, it), it.Published.Format(time.RFC1123Z), "<p>" + it.Text + "</p>"})
+			ri := rssItem{Title: it.Title, Link: Link(base, it), PubDate: it.Published.Format(time.RFC1123Z), Description: "<p>" + it.Text + "</p>"}
+			ri.GUID.PermaLink, ri.GUID.ID = "false", it.Key()
+			feed.Channel.Items = append(feed.Channel.Items, ri)
 		}
 		b, _ := xml.MarshalIndent(feed, "", "  ")
 		return append([]byte(xml.Header), b...), "application/rss+xml; charset=utf-8"
