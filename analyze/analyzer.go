@@ -114,7 +114,8 @@ func (a *Analyzer) Run(ctx context.Context) error {
 		QueueCapacity:  a.batch.BatchSize,
 		StartOffset:    kafka.FirstOffset,
 		CommitInterval: 0, // commits are explicit, after ClickHouse acknowledged
-		ErrorLogger:    kafka.LoggerFunc(func(f string, args ...any) { a.logger.Warn("kafka reader: " + fmt.Sprintf(f, args...)) }),
+		// kafka-go retries these itself (leader moves, topic just created); persistent trouble shows as lag.
+		ErrorLogger: kafka.LoggerFunc(func(f string, args ...any) { a.logger.Info("kafka reader (retrying): " + fmt.Sprintf(f, args...)) }),
 	})
 	defer func() {
 		if err := r.Close(); err != nil {

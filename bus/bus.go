@@ -24,7 +24,7 @@ func EnsureTopics(ctx context.Context, cfg config.Kafka, logger *slog.Logger) er
 	for _, t := range []string{cfg.MentionsTopic, cfg.SpikesTopic, cfg.DLQTopic} {
 		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor})
 	}
-	return Retry(ctx, logger, "create Kafka topics", func() error {
+	err := Retry(ctx, logger, "create Kafka topics", func() error {
 		resp, err := client.CreateTopics(ctx, req)
 		if err != nil {
 			return fmt.Errorf("kafka at %v is not reachable: %w", cfg.Brokers, err)
@@ -37,6 +37,44 @@ func EnsureTopics(ctx context.Context, cfg config.Kafka, logger *slog.Logger) er
 		}
 		return errors.Join(errs...)
 	})
+	if err != nil {
+		return err
+	}
+	return waitForLeaders(ctx, client, req.Topics)
+}
+
+// waitForLeaders returns once every partition of topics has a leader: right after creation they have none
+// for a moment, and readers and writers started then fail their first requests.
+func waitForLeaders(ctx context.Context, client *kafka.Client, topics []kafka.TopicConfig) error {
+	names := make([]string, len(topics))
+	for i, t := range topics {
+		names[i] = t.Topic
+	}
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: names})
+		if err == nil && allLed(meta) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the partitions of %v to get a leader: %w", names, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+func allLed(meta *kafka.MetadataResponse) bool {
+	for _, t := range meta.Topics {
+		if t.Error != nil || len(t.Partitions) == 0 {
+			return false
+		}
+		for _, p := range t.Partitions {
+			if p.Error != nil || p.Leader.Host == "" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Retry runs op until it succeeds or ctx ends, logging each failure with the wait before the next try
