@@ -272,7 +272,7 @@ func loadEval(t testing.TB, lang string) []Example {
 }
 
 // TestCrossValidatedQuality guards the figures in docs/BENCHMARKS.md (5-fold CV, the same command as
-// `vigie sentiment eval --cv 5`): French 0.690, English 0.630. The English target of the issue (0.65)
+// `vigie sentiment eval --cv 5`): French 0.689, English 0.634. The English target of the issue (0.65)
 // is not reached; the bounds catch regressions.
 func TestCrossValidatedQuality(t *testing.T) {
 	if testing.Short() {
@@ -281,7 +281,7 @@ func TestCrossValidatedQuality(t *testing.T) {
 	for _, c := range []struct {
 		lang string
 		min  float64
-	}{{"fr", 0.68}, {"en", 0.62}} {
+	}{{"fr", 0.68}, {"en", 0.63}} {
 		m, per, err := CrossValidate(loadEval(t, c.lang), c.lang, 5, DefaultTrainOptions)
 		if err != nil {
 			t.Fatal(err)
