@@ -171,10 +171,7 @@ func convert(f *gofeed.Feed, sourceURL string, repairs []string) *Parsed {
 			item.Published = it.UpdatedParsed.UTC()
 		}
 		item.Key = itemKey(strings.TrimSpace(it.GUID), item, feedHost)
-		item.Lang = lang.Detect(item.Title + ". " + item.Text)
-		if item.Lang == "" {
-			item.Lang = feedLang
-		}
+		item.Lang = itemLanguage(item.Title+". "+item.Text, feedLang)
 		p.Items = append(p.Items, item)
 	}
 	return p
@@ -211,6 +208,20 @@ func author(it *gofeed.Item) string {
 		}
 	}
 	return ""
+}
+
+// feedLanguageTrust is the confidence below which a detection that contradicts the feed's declared
+// language gives way to it: short titles ("Orange en panne") fool any detector, a feed's language rarely lies.
+const feedLanguageTrust = 0.9
+
+// itemLanguage detects the language of an item's text, preferring the feed's declared language when the
+// text is too short or ambiguous to say.
+func itemLanguage(text, feedLang string) string {
+	r := lang.DetectResult(text)
+	if r.Lang == "" || (feedLang != "" && r.Lang != feedLang && r.Confidence < feedLanguageTrust) {
+		return feedLang
+	}
+	return r.Lang
 }
 
 // primaryLanguage returns the ISO 639-1 code of a language tag such as "fr-FR", or "" when it has none.
