@@ -127,13 +127,31 @@ func (a *Analyzer) Run(ctx context.Context) error {
 	a.logger.Info("analyzer consuming", "topic", a.cfg.MentionsTopic, "group", a.cfg.Group, "brokers", a.cfg.Brokers,
 		"batch_size", a.batch.BatchSize, "flush_interval", a.batch.FlushInterval, "passthrough", a.opts.Passthrough)
 
+	// Analysis and storage overlap: while one batch is being inserted and committed by store, the next is
+	// fetched and analysed here. Batches reach store in fetch order, so offsets are committed in order.
+	// After ctx ends, store gets drainTimeout to store and commit what was already fetched.
+	const drainTimeout = 30 * time.Second
+	storeCtx, cancelStore := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelStore()
+	stopDrain := context.AfterFunc(ctx, func() { time.AfterFunc(drainTimeout, cancelStore) })
+	defer stopDrain()
+	batches := make(chan batch, 1)
+	storeErr := make(chan error, 1)
+	go func() { storeErr <- a.storeLoop(storeCtx, r, batches) }()
+	send := func(b batch) error {
+		select {
+		case batches <- b:
+			return nil
+		case err := <-storeErr:
+			return err
+		}
+	}
+
 	var (
-		msgs       []kafka.Message
-		first      time.Time // when the oldest message of msgs was fetched
-		tick       = time.Second
-		lastTick   = time.Now()
-		lastReport = time.Now()
-		stored     int
+		msgs     []kafka.Message
+		first    time.Time // when the oldest message of msgs was fetched
+		tick     = time.Second
+		lastTick = time.Now()
 	)
 	for {
 		deadline := time.Now().Add(tick)
@@ -152,12 +170,16 @@ func (a *Analyzer) Run(ctx context.Context) error {
 			a.m.consumed.Inc()
 		case ctx.Err() != nil:
 			// Shutdown: what was fetched is stored and committed before returning.
-			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := a.flush(dctx, r, msgs); err != nil {
-				a.logger.Warn("shutdown: batch not stored, it will be consumed again", "mentions", len(msgs), "err", err)
+			if len(msgs) > 0 {
+				if err := send(a.analyse(storeCtx, msgs)); err != nil {
+					return err
+				}
 			}
-			a.logger.Info("analyzer stopped", "stored", stored+len(msgs))
+			close(batches)
+			if err := <-storeErr; err != nil {
+				a.logger.Warn("shutdown: the last batches were not stored; they will be consumed again", "err", err)
+			}
+			a.logger.Info("analyzer stopped")
 			return nil
 		case errors.Is(err, context.DeadlineExceeded):
 		default:
@@ -169,41 +191,111 @@ func (a *Analyzer) Run(ctx context.Context) error {
 			}
 		}
 		if len(msgs) >= a.batch.BatchSize || (len(msgs) > 0 && time.Since(first) >= a.batch.FlushInterval) {
-			if err := a.flush(ctx, r, msgs); err != nil {
-				if ctx.Err() != nil {
-					continue // shutdown path above retries the batch once more
-				}
+			if err := send(a.analyse(ctx, msgs)); err != nil {
 				return err
 			}
-			stored += len(msgs)
-			msgs = msgs[:0]
+			msgs = make([]kafka.Message, 0, len(msgs)) // the sent batch keeps its slice
 		}
 		if time.Since(lastTick) >= tick {
 			lastTick = time.Now()
 			a.advance(ctx, lastTick)
 			a.m.lag.Set(float64(r.Stats().Lag))
 		}
-		if time.Since(lastReport) >= time.Minute {
-			a.logger.Info("analyzer progress", "stored_last_minute", stored, "rate_per_s", float64(stored)/time.Since(lastReport).Seconds())
-			stored, lastReport = 0, time.Now()
-		}
 	}
 }
 
-// flush decodes and analyses msgs, stores the mentions, sends the poison messages to the dead-letter topic,
-// then commits the offsets. Each step retries until it succeeds or ctx ends: a batch is never dropped.
-func (a *Analyzer) flush(ctx context.Context, r *kafka.Reader, msgs []kafka.Message) error {
-	if len(msgs) == 0 {
-		return nil
+// batch is a run of fetched messages, analysed, on its way to ClickHouse.
+type batch struct {
+	msgs []kafka.Message
+	ms   []mention.Mention
+	dead []bus.DeadLetter
+}
+
+// analyse decodes msgs and, unless in passthrough, scores them and feeds the spike detector. A message that
+// is not a valid mention becomes a dead letter.
+func (a *Analyzer) analyse(ctx context.Context, msgs []kafka.Message) batch {
+	type result struct {
+		m     mention.Mention
+		err   error
+		terms []string
 	}
-	ms, dead := a.decode(msgs)
+	res := make([]result, len(msgs))
+	parallel(len(msgs), func(i int) {
+		r := &res[i]
+		if r.m, r.err = mention.Decode(msgs[i].Value); r.err != nil || a.opts.Passthrough {
+			return
+		}
+		m := &r.m
+		text := joinText(m.Title, m.Text)
+		s := a.scorer.Score(text, m.Lang, m.Brand)
+		m.Sentiment, m.Label, m.Confidence, m.Abusive = s.Score, s.Label.String(), s.Confidence, s.Abusive
+		if m.Lang == "" {
+			m.Lang = s.Lang
+		}
+		r.terms = withoutBrand(terms.Extract(text, m.Lang), m)
+	})
+	b := batch{msgs: msgs, ms: make([]mention.Mention, 0, len(msgs))}
+	ts := make([][]string, 0, len(msgs))
+	for i, r := range res {
+		if r.err != nil {
+			msg := msgs[i]
+			a.m.deadLetters.WithLabelValues("decode").Inc()
+			a.logger.Warn("poison message sent to the dead-letter topic", "partition", msg.Partition, "offset", msg.Offset, "err", r.err)
+			b.dead = append(b.dead, bus.DeadLetter{Stage: "analyze", Reason: "decode", Error: r.err.Error(), Topic: msg.Topic,
+				Partition: msg.Partition, Offset: msg.Offset, Key: string(msg.Key), Payload: msg.Value})
+			continue
+		}
+		b.ms, ts = append(b.ms, r.m), append(ts, r.terms)
+		if !a.opts.Passthrough {
+			a.m.labels.WithLabelValues(r.m.Label).Inc()
+		}
+	}
 	if !a.opts.Passthrough {
-		a.score(ms)
-		a.observe(ctx, ms)
+		a.observe(ctx, b.ms, ts)
 	}
+	return b
+}
+
+// parallel runs f(0) … f(n-1) spread over the cores, and returns when all are done.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	chunk := max(1, (n+workers-1)/workers)
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// storeLoop stores the batches in order: mentions into ClickHouse, poison messages to the dead-letter topic,
+// then the offsets committed. Each step retries until it succeeds or ctx ends: a batch is never dropped, and
+// an offset is never committed before its mention is stored. It logs the rate once a minute.
+func (a *Analyzer) storeLoop(ctx context.Context, r *kafka.Reader, batches <-chan batch) error {
+	stored, lastReport := 0, time.Now()
+	for b := range batches {
+		if err := a.store1(ctx, r, b); err != nil {
+			return err
+		}
+		stored += len(b.ms)
+		if time.Since(lastReport) >= time.Minute {
+			a.logger.Info("analyzer progress", "stored", stored, "rate_per_s", float64(stored)/time.Since(lastReport).Seconds())
+			stored, lastReport = 0, time.Now()
+		}
+	}
+	return nil
+}
+
+func (a *Analyzer) store1(ctx context.Context, r *kafka.Reader, b batch) error {
 	start := time.Now()
 	err := bus.Retry(ctx, a.logger, "store batch in ClickHouse", func() error {
-		err := a.store.InsertMentions(ctx, ms)
+		err := a.store.InsertMentions(ctx, b.ms)
 		a.mu.Lock()
 		a.lastErr = err
 		a.mu.Unlock()
@@ -216,67 +308,23 @@ func (a *Analyzer) flush(ctx context.Context, r *kafka.Reader, msgs []kafka.Mess
 		return err
 	}
 	a.m.batchSeconds.Observe(time.Since(start).Seconds())
-	a.m.stored.Add(float64(len(ms)))
-	if len(dead) > 0 {
-		if err := bus.Retry(ctx, a.logger, "send dead letters", func() error { return a.dlq.Send(ctx, dead...) }); err != nil {
+	a.m.stored.Add(float64(len(b.ms)))
+	if len(b.dead) > 0 {
+		if err := bus.Retry(ctx, a.logger, "send dead letters", func() error { return a.dlq.Send(ctx, b.dead...) }); err != nil {
 			return err
 		}
 	}
-	if err := bus.Retry(ctx, a.logger, "commit Kafka offsets", func() error { return r.CommitMessages(ctx, msgs...) }); err != nil {
+	if err := bus.Retry(ctx, a.logger, "commit Kafka offsets", func() error { return r.CommitMessages(ctx, b.msgs...) }); err != nil {
 		return err
 	}
 	now := time.Now()
-	for _, m := range msgs {
+	for _, m := range b.msgs {
 		a.m.storedLatency.Observe(now.Sub(m.Time).Seconds())
 	}
 	if a.opts.OnStored != nil {
-		a.opts.OnStored(msgs, now)
+		a.opts.OnStored(b.msgs, now)
 	}
 	return nil
-}
-
-// decode turns messages into mentions; a message that is not a valid mention becomes a dead letter.
-func (a *Analyzer) decode(msgs []kafka.Message) ([]mention.Mention, []bus.DeadLetter) {
-	ms := make([]mention.Mention, 0, len(msgs))
-	var dead []bus.DeadLetter
-	for _, msg := range msgs {
-		m, err := mention.Decode(msg.Value)
-		if err != nil {
-			a.m.deadLetters.WithLabelValues("decode").Inc()
-			a.logger.Warn("poison message sent to the dead-letter topic", "partition", msg.Partition, "offset", msg.Offset, "err", err)
-			dead = append(dead, bus.DeadLetter{Stage: "analyze", Reason: "decode", Error: err.Error(), Topic: msg.Topic,
-				Partition: msg.Partition, Offset: msg.Offset, Key: string(msg.Key), Payload: msg.Value})
-			continue
-		}
-		ms = append(ms, m)
-	}
-	return ms, dead
-}
-
-// score fills the sentiment fields, spreading the batch over the cores.
-func (a *Analyzer) score(ms []mention.Mention) {
-	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(ms) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < len(ms); lo += chunk {
-		part := ms[lo:min(lo+chunk, len(ms))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range part {
-				m := &part[i]
-				r := a.scorer.Score(joinText(m.Title, m.Text), m.Lang, m.Brand)
-				m.Sentiment, m.Label, m.Confidence, m.Abusive = r.Score, r.Label.String(), r.Confidence, r.Abusive
-				if m.Lang == "" {
-					m.Lang = r.Lang
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for i := range ms {
-		a.m.labels.WithLabelValues(ms[i].Label).Inc()
-	}
 }
 
 func joinText(title, text string) string {
@@ -291,7 +339,7 @@ func joinText(title, text string) string {
 
 // observe feeds the spike detector, first seeding each brand it has not seen from ClickHouse rollups, so a
 // restarted analyzer, or one that gained a brand's partition, compares against the brand's real history.
-func (a *Analyzer) observe(ctx context.Context, ms []mention.Mention) {
+func (a *Analyzer) observe(ctx context.Context, ms []mention.Mention, ts [][]string) {
 	for i := range ms {
 		m := &ms[i]
 		if !a.seeded[m.Brand] {
@@ -301,7 +349,7 @@ func (a *Analyzer) observe(ctx context.Context, ms []mention.Mention) {
 			Brand:    m.Brand,
 			Time:     m.Time(),
 			Negative: m.Label == "negative",
-			Terms:    withoutBrand(terms.Extract(joinText(m.Title, m.Text), m.Lang), m),
+			Terms:    ts[i],
 			Source:   m.Source + ":" + m.SourceName,
 			ID:       m.ID,
 		})

@@ -276,6 +276,9 @@ func TestDisruptiveClickHouseOutage(t *testing.T) {
 	}
 	cfg := itest.Config(t)
 	st := openTestStore(t, cfg)
+	if err := bus.EnsureTopics(context.Background(), cfg.Kafka, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
 	a, _ := startAnalyzer(t, cfg, st, nil)
 	ms := itest.Mentions(3000, time.Now().Add(-time.Hour), "Orange", "Free")
 	itest.Produce(t, cfg.Kafka.Brokers, cfg.Kafka.MentionsTopic, ms[:1000])
