@@ -36,7 +36,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	rate := fs.Int("rate", 5000, "mentions/s produced, paced, for the latency phase")
 	latencyFor := fs.Duration("latency-for", 10*time.Second, "length of the latency phase")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: vigie bench [-config FILE] [flags]
+		fmt.Fprintln(stderr, `Usage: vigie bench [-config examples/vigie.yaml] [flags]
 
 Pushes synthetic mentions (the demo's French and English sample texts) through real Kafka, the analyzer and
 real ClickHouse, twice: once as a baseline that only consumes and inserts (no analysis), once with the full
@@ -47,7 +47,7 @@ Uses fresh topics and the databases vigie_bench_baseline and vigie_bench_full (r
 Flags:`)
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Parse(fs, args)
+	cfg, err := config.Parse(fs, withDefaultConfig(args, "examples/vigie.yaml"))
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
