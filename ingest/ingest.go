@@ -74,7 +74,8 @@ type Ingester struct {
 	jitter       func() float64 // in [0, 1)
 	now          func() time.Time
 
-	fetched, produced atomic.Int64 // since the last rate line
+	fetched, produced atomic.Int64          // since the last rate line
+	produceErr        atomic.Pointer[error] // of the last produce, nil when it succeeded
 }
 
 // New builds the ingest role from cfg: the configured feeds plus those of the OPML files (deduplicated by
@@ -119,6 +120,15 @@ func New(cfg *config.Config, logger *slog.Logger, reg prometheus.Registerer) (*I
 	in.metrics.feeds.Set(float64(len(in.feeds)))
 	in.metrics.stateSize.Set(float64(st.len()))
 	return in, nil
+}
+
+// Healthy returns the error of the last produce to Kafka, or nil when it succeeded (for /healthz): a feed
+// that fails is the feed's problem, Kafka refusing mentions is this process's.
+func (in *Ingester) Healthy() error {
+	if err := in.produceErr.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 // Feeds returns the feeds the ingester polls: the configured ones, then those added by OPML.
@@ -246,11 +256,13 @@ func (in *Ingester) poll(ctx context.Context, p *poller) time.Duration {
 	err = in.produce(pctx, mentions)
 	cancel()
 	if err != nil {
+		in.produceErr.Store(&err)
 		in.metrics.produceErrors.Inc()
 		in.logger.Error("ingest: mentions not produced; the next poll retries them", "feed", p.feed.URL, "mentions", len(mentions), "err", err)
 		// The validators are not kept, so the next poll gets the whole feed again.
 		return in.next(p)
 	}
+	in.produceErr.Store(nil)
 	if err := in.state.save(fetched); err != nil {
 		in.logger.Error("ingest: state not saved", "err", err)
 	}

@@ -255,8 +255,14 @@ func TestPollKafkaFailureRetriesWholeFeed(t *testing.T) {
 	if _, err := os.Stat(cfg.Ingest.StateFile); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state file written although Kafka acknowledged nothing (stat: %v)", err)
 	}
+	if err := in.Healthy(); err == nil || !strings.Contains(err.Error(), "kafka down") {
+		t.Errorf("Healthy() = %v while Kafka refuses mentions", err)
+	}
 	w.fail = nil
 	in.poll(ctx, p) // must not be a conditional GET answered 304
+	if err := in.Healthy(); err != nil {
+		t.Errorf("Healthy() = %v after a successful produce", err)
+	}
 	if got := w.take(t); !slices.Equal(got, []string{"Orange Orange est en panne dans toute la France ce matin"}) {
 		t.Errorf("after Kafka came back produced %q, want the mention", got)
 	}
