@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/vigie-oss/vigie/analyze"
+	"github.com/vigie-oss/vigie/analyze/spike"
 	"github.com/vigie-oss/vigie/bus"
 	"github.com/vigie-oss/vigie/config"
 	"github.com/vigie-oss/vigie/examples/demo"
@@ -35,6 +37,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	n := fs.Int("n", 200000, "mentions pushed through the pipeline for the throughput phase")
 	rate := fs.Int("rate", 5000, "mentions/s produced, paced, for the latency phase")
 	latencyFor := fs.Duration("latency-for", 10*time.Second, "length of the latency phase")
+	spikeTrials := fs.Int("spike-trials", 5, "brands whose burst measures the spike latency (0: skip that phase)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: vigie bench [-config examples/vigie.yaml] [flags]
 
@@ -42,6 +45,8 @@ Pushes synthetic mentions (the demo's French and English sample texts) through r
 real ClickHouse, twice: once as a baseline that only consumes and inserts (no analysis), once with the full
 analysis (sentiment, terms, spike detection). For each it reports throughput (mentions/s with -n mentions
 already queued) and produce-to-stored latency (p50, p99 at a paced -rate), then the ratio of the two runs.
+Last, it measures the spike latency: for -spike-trials brands with two days of quiet history, from the first
+mention of a burst arriving in Kafka to the volume spike opening on the spikes topic.
 Uses fresh topics and the databases vigie_bench_baseline and vigie_bench_full (recreated).
 
 Flags:`)
@@ -77,7 +82,116 @@ Flags:`)
 	}
 	base, full := results[true], results[false]
 	fmt.Fprintf(stdout, "ratio full/baseline: throughput %.2f, p99 latency %.2f\n", full.throughput/base.throughput, float64(full.p99)/float64(base.p99))
+	if *spikeTrials > 0 {
+		lat, err := benchSpikeLatency(ctx, *cfg, *spikeTrials, logger)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigie bench:", err)
+			return 1
+		}
+		slices.Sort(lat)
+		fmt.Fprintf(stdout, "spike latency (burst's first mention in Kafka → open event on the spikes topic), %d brands: median %.1f s, max %.1f s\n",
+			len(lat), lat[len(lat)/2].Seconds(), lat[len(lat)-1].Seconds())
+	}
 	return 0
+}
+
+// benchSpikeLatency stores two days of quiet history (2 mentions a minute) for each of trials brands, starts
+// a full analyzer, then, brand after brand, produces a burst (40 mentions/s) and measures from the burst's
+// first mention arriving in Kafka to the brand's volume spike opening on the spikes topic.
+func benchSpikeLatency(ctx context.Context, cfg config.Config, trials int, logger *slog.Logger) ([]time.Duration, error) {
+	run := fmt.Sprintf("spike.%d", time.Now().UnixNano())
+	cfg.ClickHouse.Database = "vigie_bench_spike"
+	cfg.Kafka.MentionsTopic, cfg.Kafka.SpikesTopic, cfg.Kafka.DLQTopic = "vigie.bench."+run+".mentions", "vigie.bench."+run+".spikes", "vigie.bench."+run+".dlq"
+	cfg.Kafka.Group = "vigie-bench-" + run
+	defer deleteTopics(cfg.Kafka, logger)
+	st, err := resetStore(ctx, cfg.ClickHouse, logger)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	now := time.Now().UTC().Truncate(time.Minute)
+	brands := make([]string, trials)
+	var history []mention.Mention
+	for b := range brands {
+		brands[b] = fmt.Sprintf("BenchBrand%d", b)
+		for t := now.Add(-48 * time.Hour); t.Before(now); t = t.Add(30 * time.Second) {
+			history = append(history, benchMention(brands[b], fmt.Sprintf("history-%d", t.Unix()), "Un avis comme un autre sur la marque.", t))
+		}
+	}
+	if err := st.InsertMentions(ctx, history); err != nil {
+		return nil, err
+	}
+	if err := bus.EnsureTopics(ctx, cfg.Kafka, logger); err != nil {
+		return nil, err
+	}
+	a, err := analyze.New(&cfg, st, analyze.Options{}, logger, prometheus.NewRegistry())
+	if err != nil {
+		return nil, err
+	}
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- a.Run(actx) }()
+	events := kafka.NewReader(kafka.ReaderConfig{Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.Group + "-events", Topic: cfg.Kafka.SpikesTopic,
+		StartOffset: kafka.FirstOffset, MaxWait: 50 * time.Millisecond})
+	defer events.Close()
+	opened := make(chan spike.Event, 16)
+	go func() {
+		for {
+			m, err := events.ReadMessage(actx)
+			if err != nil {
+				return
+			}
+			var e spike.Event
+			if json.Unmarshal(m.Value, &e) == nil && e.Kind == spike.KindVolume && e.State == spike.StateOpen {
+				opened <- e
+			}
+		}
+	}()
+	w := bus.NewWriter(cfg.Kafka, cfg.Kafka.MentionsTopic)
+	defer w.Close()
+	var out []time.Duration
+	for _, brand := range brands {
+		var first time.Time
+		tick := time.NewTicker(100 * time.Millisecond)
+	burst:
+		for i := 0; ; i++ {
+			select {
+			case e := <-opened:
+				if e.Brand == brand {
+					out = append(out, time.Since(first))
+					break burst
+				}
+			case err := <-errc:
+				return nil, fmt.Errorf("analyzer stopped: %w", err)
+			case <-tick.C:
+				if i > 600 {
+					return nil, fmt.Errorf("no spike opened for %s after a minute of burst", brand)
+				}
+				msgs := make([]kafka.Message, 4)
+				for k := range msgs {
+					b, err := mention.Encode(benchMention(brand, fmt.Sprintf("burst-%d-%d", i, k), "Panne géante, service client injoignable, c'est honteux #panne", time.Now().UTC()))
+					if err != nil {
+						return nil, err
+					}
+					msgs[k] = kafka.Message{Key: []byte(brand), Value: b}
+				}
+				if first.IsZero() {
+					first = time.Now()
+				}
+				if err := w.WriteMessages(ctx, msgs...); err != nil {
+					return nil, fmt.Errorf("produce: %w", err)
+				}
+			}
+		}
+		tick.Stop()
+	}
+	return out, nil
+}
+
+func benchMention(brand, key, text string, at time.Time) mention.Mention {
+	return mention.Mention{ID: mention.NewID(brand, key), Brand: brand, Source: "rss", SourceName: "bench", URL: "https://example.org/" + key,
+		Text: brand + " : " + text, Lang: "fr", Published: at, Fetched: at}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
