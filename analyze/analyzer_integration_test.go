@@ -316,3 +316,43 @@ func localStack(t *testing.T, script string, args ...string) {
 		t.Fatalf("deploy/local/%s %v: %v\n%s", script, args, err, out)
 	}
 }
+
+// TestAnalyzerIntegrationTwoMembersShareTheWork runs two analyzers in one consumer group: the partitions are
+// split between them, every mention is stored exactly once, and both stored some.
+func TestAnalyzerIntegrationTwoMembersShareTheWork(t *testing.T) {
+	cfg := itest.Config(t)
+	cfg.Kafka.Partitions = 4
+	st := openTestStore(t, cfg)
+	if err := bus.EnsureTopics(context.Background(), cfg.Kafka, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	perMember := map[int]int{}
+	for member := range 2 {
+		a, err := New(cfg, st, Options{OnStored: func(msgs []kafka.Message, _ time.Time) {
+			mu.Lock()
+			perMember[member] += len(msgs)
+			mu.Unlock()
+		}}, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- a.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-errc })
+	}
+	brands := []string{"Orange", "Free", "SNCF", "Airbus", "Boeing", "Renault", "Danone", "Total"}
+	// Produced over ten seconds, so the group has settled on both members while mentions still arrive.
+	ms := itest.Mentions(4000, time.Now().Add(-time.Hour), brands...)
+	for lo := 0; lo < len(ms); lo += 200 {
+		itest.Produce(t, cfg.Kafka.Brokers, cfg.Kafka.MentionsTopic, ms[lo:lo+200])
+		time.Sleep(500 * time.Millisecond)
+	}
+	itest.Eventually(t, 2*time.Minute, func() bool { return countFinal(t, st) == 4000 }, "FINAL count %d, want 4000", countFinal(t, st))
+	mu.Lock()
+	defer mu.Unlock()
+	if perMember[0]+perMember[1] < 4000 || perMember[0] == 0 || perMember[1] == 0 {
+		t.Fatalf("work per member = %v; both members should have stored part of the 4000", perMember)
+	}
+}

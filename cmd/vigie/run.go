@@ -83,6 +83,7 @@ func runComponents(ctx context.Context, cfg *config.Config, r roles, logger *slo
 		if err != nil {
 			return err
 		}
+		checks = append(checks, healthCheck{"kafka", ing.Healthy})
 		g.Go(func() error { return ing.Run(ctx) })
 	}
 	g.Go(func() error { return serveMetrics(ctx, cfg.Server.Listen, reg, logger, checks...) })
