@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -194,24 +193,6 @@ func assertCommitted(t *testing.T, cfg *config.Config) {
 	}
 }
 
-// syncBuffer is a log sink the test can read while the analyzer writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestAnalyzerIntegrationWaitsForKafkaAtStart(t *testing.T) {
 	cfg := itest.Config(t)
 	st := openTestStore(t, cfg)
@@ -225,7 +206,7 @@ func TestAnalyzerIntegrationWaitsForKafkaAtStart(t *testing.T) {
 	ln.Close()
 	cfg.Kafka.Brokers = []string{addr}
 
-	var logs syncBuffer
+	var logs itest.Buffer
 	startAnalyzer(t, cfg, st, slog.New(slog.NewTextHandler(&logs, nil)))
 	itest.Eventually(t, 30*time.Second, func() bool {
 		return strings.Contains(logs.String(), "create Kafka topics: failed, will retry") && strings.Contains(logs.String(), addr)

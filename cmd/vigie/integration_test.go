@@ -168,3 +168,24 @@ server:
 	}
 	t.Logf("killed with %d rows stored; %d rows before FINAL, %d after", killedAt, rowsStored(), n)
 }
+
+// TestDemoIntegration runs the README's demo, shortened: the crisis must be reported as a spike of Orange.
+func TestDemoIntegration(t *testing.T) {
+	cfg, err := config.Load("../../examples/vigie.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := itest.Config(t)
+	cfg.Kafka.Brokers, cfg.ClickHouse.Addr = test.Kafka.Brokers, test.ClickHouse.Addr
+	var out itest.Buffer
+	err = demoRun(context.Background(), cfg, demoOptions{burstAfter: 15 * time.Second, history: 6 * time.Hour, timeout: 4 * time.Minute, feedAddr: "127.0.0.1:0"},
+		&out, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"History:", "stored: ", "SPIKE OPEN: Orange (volume", "Crisis caught"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -6,11 +6,13 @@
 package itest
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,4 +88,22 @@ func Config(t testing.TB) *config.Config {
 	cfg.Server.Listen = ""
 	cfg.Ingest.StateFile = filepath.Join(t.TempDir(), "ingest-state.json")
 	return &cfg
+}
+
+// Buffer is a bytes.Buffer safe for a test to read while a component writes to it (logs, output).
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
