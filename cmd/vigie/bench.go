@@ -52,13 +52,9 @@ Uses fresh topics and the databases vigie_bench_baseline and vigie_bench_full (r
 Flags:`)
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Parse(fs, withDefaultConfig(args, "examples/vigie.yaml"))
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+	cfg, code := parseConfig(fs, withDefaultConfig(args, "examples/vigie.yaml"), stderr)
+	if cfg == nil {
+		return code
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	msgs, err := benchMessages(cfg.Brands, *n)

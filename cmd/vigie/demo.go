@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,13 +50,9 @@ Flags:`)
 		fs.PrintDefaults()
 	}
 	args = withDefaultConfig(args, "examples/vigie.yaml")
-	cfg, err := config.Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+	cfg, code := parseConfig(fs, args, stderr)
+	if cfg == nil {
+		return code
 	}
 	level := slog.LevelWarn
 	if *verbose {

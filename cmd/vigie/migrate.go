@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"text/tabwriter"
 
-	"github.com/vigie-oss/vigie/config"
 	"github.com/vigie-oss/vigie/store"
 )
 
@@ -32,13 +30,9 @@ The analyzer runs the same migrations when it starts. Prints the state of every 
 Flags:`)
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+	cfg, code := parseConfig(fs, args, stderr)
+	if cfg == nil {
+		return code
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	st, err := store.Open(ctx, cfg.ClickHouse, logger)

@@ -45,13 +45,9 @@ func runRoles(ctx context.Context, name string, args []string, stderr io.Writer,
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+	cfg, code := parseConfig(fs, args, stderr)
+	if cfg == nil {
+		return code
 	}
 	logger := newLogger().With("role", name)
 	if err := runComponents(ctx, cfg, r, logger, newRegistry(), analyze.Options{}); err != nil {
@@ -122,4 +118,18 @@ func resetStore(ctx context.Context, cfg config.ClickHouse, logger *slog.Logger)
 		return nil, fmt.Errorf("drop database %s: %w", cfg.Database, err)
 	}
 	return openStore(ctx, cfg, logger)
+}
+
+// parseConfig parses the flags and configuration of a command. On --help it returns (nil, 0); on a bad flag
+// or configuration it prints the error and returns (nil, 2).
+func parseConfig(fs *flag.FlagSet, args []string, stderr io.Writer) (*config.Config, int) {
+	cfg, err := config.Parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, 2
+	}
+	return cfg, 0
 }
