@@ -1,6 +1,9 @@
 package sentiment
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Moderation: a mention is abusive when it carries a slur or a strong insult, or a milder insult aimed at
 // someone ("t'es con", "you idiot", "bande de voleurs", "@user moron"). Swearing that only intensifies
@@ -45,20 +48,38 @@ var (
 		"not", "no", "c'est", "cest", "c'", "est", "ai", "was", "ce", "t'inquiete")
 )
 
-// foldedStrongPhrases are strongPhrases as they appear in the joined, folded words abusive builds, folded
-// once here rather than at every call (it was a fifth of the scorer's time).
-var foldedStrongPhrases = func() []string {
-	out := make([]string, len(strongPhrases))
-	for i, p := range strongPhrases {
-		out[i] = " " + foldString(p) + " "
+// abuseWords flags, once for all calls, the words abusive looks for: one map look-up per word decides
+// whether a mention needs a closer look (almost none do).
+const (
+	abStrong = 1 << iota // a strong insult on its own
+	abMild               // a mild insult, abusive when aimed at someone
+	abPhrase             // the first word of a strong phrase
+)
+
+var abuseWords, strongPhraseWords = func() (map[string]uint8, map[string][][]string) {
+	flags := map[string]uint8{}
+	for w := range strongInsults {
+		flags[w] |= abStrong
 	}
-	return out
+	for w := range mildInsults {
+		flags[w] |= abMild
+	}
+	// Phrases are matched word by word on the folded words, hyphenated words split ("va-te-faire").
+	byFirst := map[string][][]string{}
+	for _, p := range strongPhrases {
+		ws := strings.Fields(foldString(p))
+		flags[ws[0]] |= abPhrase
+		byFirst[ws[0]] = append(byFirst[ws[0]], ws)
+	}
+	return flags, byFirst
 }()
 
 // abusive reports whether the tokens carry abuse, in any of the supported languages (mixed-language
 // mentions are common, and slurs do not depend on the detected language).
 func abusive(toks []token, _ string) bool {
-	var words []string
+	var buf [64]string
+	words := buf[:0]
+	candidate := false
 	for _, t := range toks {
 		switch t.kind {
 		case tWord, tHashtag, tMention:
@@ -66,29 +87,34 @@ func abusive(toks []token, _ string) bool {
 			if t.kind == tHashtag {
 				w = w[1:]
 			}
+			f := abuseWords[w]
 			if t.elong {
-				w, _ = squeeze(w, 1)
-				if !strongInsults[w] && !mildInsults[w] {
+				if sq, _ := squeeze(w, 1); abuseWords[sq]&(abStrong|abMild) != 0 {
+					w, f = sq, abuseWords[sq]
+				} else {
 					w = t.norm
+					f = abuseWords[w]
 				}
 			}
-			if strongInsults[w] {
+			if f&abStrong != 0 {
 				return true
+			}
+			if f != 0 || strings.IndexByte(w, '-') >= 0 {
+				candidate = true
 			}
 			words = append(words, w)
 		default:
 			words = append(words, "|")
 		}
 	}
-	joined := " " + strings.Join(words, " ") + " "
-	joined = strings.ReplaceAll(joined, "-", " ")
-	for _, p := range foldedStrongPhrases {
-		if strings.Contains(joined, p) {
-			return true
-		}
+	if !candidate {
+		return false
+	}
+	if hasStrongPhrase(words) {
+		return true
 	}
 	for i, w := range words {
-		if !mildInsults[w] {
+		if abuseWords[w]&abMild == 0 {
 			continue
 		}
 		// "@user idiot": a reply that opens on an insult.
@@ -114,6 +140,30 @@ func abusive(toks []token, _ string) bool {
 		}
 		if aimed && !self {
 			return true
+		}
+	}
+	return false
+}
+
+// hasStrongPhrase reports whether a strong phrase runs through consecutive words, hyphenated words counting
+// as their parts.
+func hasStrongPhrase(words []string) bool {
+	var buf [96]string
+	parts := buf[:0]
+	for _, w := range words {
+		if strings.IndexByte(w, '-') < 0 {
+			parts = append(parts, w)
+			continue
+		}
+		for _, p := range strings.Split(w, "-") {
+			parts = append(parts, p)
+		}
+	}
+	for i, w := range parts {
+		for _, ph := range strongPhraseWords[w] {
+			if len(ph) <= len(parts)-i && slices.Equal(ph, parts[i:i+len(ph)]) {
+				return true
+			}
 		}
 	}
 	return false

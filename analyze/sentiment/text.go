@@ -83,6 +83,29 @@ func fold(r rune) rune {
 
 // foldString folds every rune and expands the ligatures œ and æ.
 func foldString(s string) string {
+	// Most words are lowercase ASCII already: return them as they are, and lowercase other ASCII in place
+	// (fold changes no ASCII byte but A-Z).
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return foldRunes(s)
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func foldRunes(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -100,6 +123,9 @@ func foldString(s string) string {
 
 // squeeze cuts runs of a letter longer than max to max; it reports whether it cut anything.
 func squeeze(s string, max int) (string, bool) {
+	if !hasRun(s, max) {
+		return s, false
+	}
 	run, prev, cut := 0, rune(-1), false
 	var b []byte
 	for i, r := range s {
@@ -125,6 +151,29 @@ func squeeze(s string, max int) (string, bool) {
 	return string(b), cut
 }
 
+// hasRun reports whether s may have a run of one letter longer than max: exactly for ASCII, and always
+// (for squeeze's slower loop to decide) when s has other runes.
+func hasRun(s string, max int) bool {
+	run := 1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		if i > 0 && c == s[i-1] && isASCIILetter(c) {
+			run++
+			if run > max {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 // elisions are the French words that lose their vowel before another word: "j'adore" is "j'" + "adore".
 var elisions = map[string]bool{"l": true, "d": true, "j": true, "m": true, "n": true, "s": true, "t": true, "c": true,
 	"qu": true, "jusqu": true, "lorsqu": true, "puisqu": true, "quoiqu": true}
@@ -144,6 +193,9 @@ func isEmojiModifier(r rune) bool {
 }
 
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isASCIILetter(byte(r)) || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
@@ -151,10 +203,13 @@ func isWordRune(r rune) bool {
 func tokenize(text string) []token {
 	toks := make([]token, 0, len(text)/4+4)
 	letters, upper := 0, 0
-	for _, r := range text {
-		if unicode.IsLetter(r) {
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c >= utf8.RuneSelf {
+			letters, upper = countLetters(text)
+			break
+		} else if isASCIILetter(c) {
 			letters++
-			if unicode.IsUpper(r) {
+			if c <= 'Z' {
 				upper++
 			}
 		}
@@ -163,7 +218,10 @@ func tokenize(text string) []token {
 	atBoundary := true
 	i := 0
 	for i < len(text) {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
 		switch {
 		case unicode.IsSpace(r):
 			if r == '\n' {
@@ -172,7 +230,7 @@ func tokenize(text string) []token {
 			i += size
 			atBoundary = true
 			continue
-		case atBoundary && (strings.HasPrefix(text[i:], "http://") || strings.HasPrefix(text[i:], "https://") || strings.HasPrefix(text[i:], "www.") || text[i:] == "http"):
+		case atBoundary && (r == 'h' || r == 'w') && (strings.HasPrefix(text[i:], "http://") || strings.HasPrefix(text[i:], "https://") || strings.HasPrefix(text[i:], "www.") || text[i:] == "http"):
 			j := i
 			for j < len(text) {
 				r2, s2 := utf8.DecodeRuneInString(text[j:])
@@ -185,7 +243,7 @@ func tokenize(text string) []token {
 			i = j
 			continue
 		}
-		if atBoundary {
+		if atBoundary && emoticonStart[text[i]] {
 			if e := matchEmoticon(text[i:]); e != "" {
 				toks = append(toks, token{norm: e, kind: tEmoticon, start: i, end: i + len(e)})
 				i += len(e)
@@ -252,6 +310,27 @@ func tokenize(text string) []token {
 	return toks
 }
 
+// countLetters counts the letters of text and how many are capitals.
+func countLetters(text string) (letters, upper int) {
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	return letters, upper
+}
+
+// emoticonStart marks the bytes an emoticon can start with, so most tokens skip matchEmoticon.
+var emoticonStart = func() (t [256]bool) {
+	for _, e := range emoticons {
+		t[e[0]] = true
+	}
+	return t
+}()
+
 func matchEmoticon(s string) string {
 	for _, e := range emoticons {
 		if strings.HasPrefix(s, e) {
@@ -274,7 +353,10 @@ func wordAt(text string, i int, shouting bool, toks *[]token) int {
 	start := i
 	j := i
 	for j < len(text) {
-		r, s := utf8.DecodeRuneInString(text[j:])
+		r, s := rune(text[j]), 1
+		if r >= utf8.RuneSelf {
+			r, s = utf8.DecodeRuneInString(text[j:])
+		}
 		if isWordRune(r) {
 			j += s
 			continue
