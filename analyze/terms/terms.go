@@ -32,23 +32,55 @@ var foldPool = sync.Pool{New: func() any {
 // Normalize lower-cases s and removes its diacritics ("Élysée" → "elysee"); typographic apostrophes
 // become ASCII ones so that "l’avion" and "l'avion" give the same terms.
 func Normalize(s string) string {
-	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
+			return normalizeUnicode(s)
 		}
-	}
-	if !ascii {
-		t := foldPool.Get().(transform.Transformer)
-		folded, _, err := transform.String(t, s)
-		foldPool.Put(t)
-		if err == nil {
-			s = folded
-		}
-		s = strings.ReplaceAll(s, "’", "'")
 	}
 	return strings.ToLower(s)
+}
+
+// latinFold maps each rune of the Latin blocks French and English use (and the typographic apostrophe)
+// to what Normalize's full chain makes of it, computed once from that chain: on those runes the chain
+// works rune by rune, so a table look-up gives the same result without its cost.
+const latinFoldEnd = 0x250
+
+var latinFold = func() (t [latinFoldEnd]string) {
+	for r := rune(0); r < latinFoldEnd; r++ {
+		t[r] = foldChain(string(r))
+	}
+	return t
+}()
+
+func foldChain(s string) string {
+	t := foldPool.Get().(transform.Transformer)
+	folded, _, err := transform.String(t, s)
+	foldPool.Put(t)
+	if err == nil {
+		s = folded
+	}
+	return strings.ToLower(strings.ReplaceAll(s, "’", "'"))
+}
+
+func normalizeUnicode(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < latinFoldEnd:
+			b.WriteString(latinFold[r])
+		case r == '’':
+			b.WriteByte('\'')
+		case r >= 0x2000 && r < 0x2C00 || r >= 0x1F000 && r < 0x1FB00:
+			// Punctuation, symbols and emoji never compose with their neighbours.
+			b.WriteString(foldChain(string(r)))
+		default:
+			// Other scripts can compose across runes (combining marks, Hangul, Indic vowel signs): the whole
+			// chain decides.
+			return foldChain(s)
+		}
+	}
+	return b.String()
 }
 
 // Extract returns the distinct terms of text in order of first appearance, at most MaxTerms:
@@ -77,7 +109,7 @@ func Extract(text, lang string) []string {
 	}
 	var phrases []string
 	prev := "" // previous content word of the current clause, for phrases
-	for _, field := range strings.Fields(text) {
+	for field := range strings.FieldsSeq(text) {
 		if strings.Contains(field, "://") || strings.HasPrefix(field, "www.") {
 			prev = ""
 			continue
@@ -124,7 +156,7 @@ func Extract(text, lang string) []string {
 func nextToken(field string) (tok, rest string, brk bool) {
 	start := -1
 	for i, r := range field {
-		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		word := isWordRune(r)
 		if start < 0 {
 			if word || ((r == '#' || r == '@') && i+1 < len(field)) {
 				start = i
@@ -138,7 +170,7 @@ func nextToken(field string) (tok, rest string, brk bool) {
 		}
 		if (r == '\'' || r == '-' || r == '_') && i+1 < len(field) {
 			next, _ := utf8.DecodeRuneInString(field[i+1:])
-			if unicode.IsLetter(next) || unicode.IsDigit(next) {
+			if isWordRune(next) {
 				continue
 			}
 		}
@@ -149,6 +181,13 @@ func nextToken(field string) (tok, rest string, brk bool) {
 		return "", "", brk
 	}
 	return field[start:], "", false
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func trimElision(tok, lang string) string {

@@ -64,3 +64,16 @@ func TestNormalize(t *testing.T) {
 	f("plain ASCII", "plain ascii")
 	f("l’été", "l'ete")
 }
+
+// TestNormalizeMatchesChain checks the fast path against the full Unicode chain on text where they could
+// differ: decomposed accents, Hangul, Indic vowel signs, emoji with variation selectors, invalid UTF-8.
+func TestNormalizeMatchesChain(t *testing.T) {
+	for _, s := range []string{
+		"Élysée Œuvre ÀÉÎÕÜ çñß ǅ", "l’été… «déçu» — 👍🏽 ❤️ 😡", "cafe\u0301 resume\u0301", "한국어 텔레콤",
+		"\u09c7\u09be বাংলা", "Ελληνικά ά", "bad \xff\xfe bytes é", "ДОБРЫЙ день", "ﬁne ligature", "Ωhm Å",
+	} {
+		if got, want := Normalize(s), foldChain(s); got != want {
+			t.Errorf("Normalize(%q) = %q, the full chain gives %q", s, got, want)
+		}
+	}
+}
