@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -359,14 +360,18 @@ func (a *Analyzer) observe(ctx context.Context, ms []mention.Mention, ts [][]str
 // withoutBrand drops the brand's own name and matched terms (and their hashtag and handle forms): they are in
 // every mention of the brand, so they never explain why its conversation changed.
 func withoutBrand(ts []string, m *mention.Mention) []string {
-	own := make(map[string]bool, 3*(1+len(m.Matched)))
-	for _, name := range append([]string{m.Brand}, m.Matched...) {
-		n := strings.TrimLeft(terms.Normalize(name), "#@")
-		own[n], own["#"+n], own["@"+n] = true, true, true
+	var buf [8]string
+	own := append(buf[:0], strings.TrimLeft(terms.Normalize(m.Brand), "#@"))
+	for _, name := range m.Matched {
+		own = append(own, strings.TrimLeft(terms.Normalize(name), "#@"))
 	}
 	out := ts[:0]
 	for _, t := range ts {
-		if !own[t] {
+		bare := t
+		if t != "" && (t[0] == '#' || t[0] == '@') {
+			bare = t[1:]
+		}
+		if !slices.Contains(own, bare) {
 			out = append(out, t)
 		}
 	}

@@ -12,6 +12,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Mention is one item matched to one brand. Ingest fills the first block; the analyzer fills the second.
@@ -68,7 +71,11 @@ func Encode(m Mention) ([]byte, error) {
 // Decode parses the wire form written by Encode and validates it.
 func Decode(b []byte) (Mention, error) {
 	var e envelope
-	if err := json.Unmarshal(b, &e); err != nil {
+	// encoding/json/v2 (its go-json-experiment prototype until the standard library ships it) decodes
+	// three times faster than v1, which matters at a hundred thousand mentions a second. Its stricter
+	// defaults stay v1's here for what producers may send: invalid UTF-8 is replaced and a repeated key
+	// overrides, rather than sending the mention to the dead letters.
+	if err := jsonv2.Unmarshal(b, &e, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true), jsonv2.MatchCaseInsensitiveNames(true)); err != nil {
 		return Mention{}, fmt.Errorf("mention: not valid JSON: %w", err)
 	}
 	if e.V != Version {

@@ -78,3 +78,16 @@ func TestTimeIgnoresFuturePublished(t *testing.T) {
 		t.Fatal("a future Published should fall back to Fetched")
 	}
 }
+
+// TestDecodeTolerates keeps what encoding/json v1 accepted from other producers: invalid UTF-8 (replaced),
+// a repeated key (the last wins), keys in another case, unknown fields.
+func TestDecodeTolerates(t *testing.T) {
+	m, err := Decode([]byte("{\"v\":1,\"id\":\"x\",\"brand\":\"a\",\"Brand\":\"b\",\"source\":\"rss\",\"extra\":[1,{}]," +
+		"\"published\":\"2026-01-01T00:00:00Z\",\"text\":\"caf\xe9 ok\"}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Brand != "b" || m.Text != "caf\uFFFD ok" || m.Source != "rss" {
+		t.Fatalf("got brand %q text %q source %q", m.Brand, m.Text, m.Source)
+	}
+}

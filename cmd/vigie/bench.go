@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -34,10 +35,11 @@ func init() {
 func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vigie bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	n := fs.Int("n", 200000, "mentions pushed through the pipeline for the throughput phase")
+	n := fs.Int("n", 1000000, "mentions pushed through the pipeline for the throughput phase (long enough for a steady rate)")
 	rate := fs.Int("rate", 5000, "mentions/s produced, paced, for the latency phase")
 	latencyFor := fs.Duration("latency-for", 10*time.Second, "length of the latency phase")
 	spikeTrials := fs.Int("spike-trials", 5, "brands whose burst measures the spike latency (0: skip that phase)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: vigie bench [-config examples/vigie.yaml] [flags]
 
@@ -61,6 +63,14 @@ Flags:`)
 	if err != nil {
 		fmt.Fprintln(stderr, "vigie bench:", err)
 		return 1
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "vigie bench:", err)
+			return 1
+		}
+		defer stop()
 	}
 	cpu := cpuModel()
 	fmt.Fprintf(stdout, "vigie bench: %d mentions, batch %d, flush %s, GOMAXPROCS %d, %s, %s\n",
@@ -188,6 +198,19 @@ func benchSpikeLatency(ctx context.Context, cfg config.Config, trials int, logge
 func benchMention(brand, key, text string, at time.Time) mention.Mention {
 	return mention.Mention{ID: mention.NewID(brand, key), Brand: brand, Source: "rss", SourceName: "bench", URL: "https://example.org/" + key,
 		Text: brand + " : " + text, Lang: "fr", Published: at, Fetched: at}
+}
+
+// startCPUProfile profiles the process into path until the returned function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
