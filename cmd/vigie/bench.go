@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,18 +34,21 @@ func init() {
 func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vigie bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	n := fs.Int("n", 1000000, "mentions pushed through the pipeline for the throughput phase (long enough for a steady rate)")
+	n := fs.Int("n", 500000, "mentions pushed through the pipeline for the throughput phase (long enough for a steady rate)")
 	rate := fs.Int("rate", 5000, "mentions/s produced, paced, for the latency phase")
 	latencyFor := fs.Duration("latency-for", 10*time.Second, "length of the latency phase")
 	spikeTrials := fs.Int("spike-trials", 5, "brands whose burst measures the spike latency (0: skip that phase)")
+	rounds := fs.Int("rounds", 3, "throughput rounds, each measuring the baseline and the full analyzer (the median is reported)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: vigie bench [-config examples/vigie.yaml] [flags]
 
 Pushes synthetic mentions (the demo's French and English sample texts) through real Kafka, the analyzer and
-real ClickHouse, twice: once as a baseline that only consumes and inserts (no analysis), once with the full
-analysis (sentiment, terms, spike detection). For each it reports throughput (mentions/s with -n mentions
-already queued) and produce-to-stored latency (p50, p99 at a paced -rate), then the ratio of the two runs.
+real ClickHouse in two modes: a baseline that only consumes and inserts (no analysis), and the full analysis
+(sentiment, terms, spike detection). The -n mentions are queued once; each of -rounds rounds consumes them
+from the start in both modes (alternating which goes first) and prints mentions/s and their ratio; the
+medians follow, as the machine's load drifts between runs. Then produce-to-stored latency (p50, p99) at a
+paced -rate for each mode.
 Last, it measures the spike latency: for -spike-trials brands with two days of quiet history, from the first
 mention of a burst arriving in Kafka to the volume spike opening on the spikes topic.
 Uses fresh topics and the databases vigie_bench_baseline and vigie_bench_full (recreated).
@@ -75,19 +77,45 @@ Flags:`)
 	cpu := cpuModel()
 	fmt.Fprintf(stdout, "vigie bench: %d mentions, batch %d, flush %s, GOMAXPROCS %d, %s, %s\n",
 		len(msgs), cfg.Analyze.BatchSize, cfg.Analyze.FlushInterval, runtime.GOMAXPROCS(0), cpu, time.Now().Format("2006-01-02"))
-	results := map[bool]benchResult{}
-	for _, passthrough := range []bool{true, false} {
-		r, err := benchMode(ctx, *cfg, msgs, passthrough, *rate, *latencyFor, logger)
+	// Throughput: the mentions are queued once; each round consumes them from the first offset with the
+	// baseline and the full analyzer, in alternating order so that drift in the machine's load hits both.
+	qcfg := *cfg
+	benchTopics(&qcfg, fmt.Sprintf("queue.%d", time.Now().UnixNano()))
+	defer deleteTopics(qcfg.Kafka, logger)
+	if err := benchQueue(ctx, qcfg.Kafka, msgs, logger); err != nil {
+		fmt.Fprintln(stderr, "vigie bench:", err)
+		return 1
+	}
+	queue := qcfg.Kafka.MentionsTopic
+	var base, full, ratios []float64
+	for r := 0; r < *rounds; r++ {
+		var tp [2]float64 // baseline, full
+		for k := range 2 {
+			passthrough := (k+r)%2 == 0
+			v, err := benchThroughput(ctx, *cfg, queue, len(msgs), passthrough, logger)
+			if err != nil {
+				fmt.Fprintln(stderr, "vigie bench:", err)
+				return 1
+			}
+			tp[b2i(!passthrough)] = v
+		}
+		base, full, ratios = append(base, tp[0]), append(full, tp[1]), append(ratios, tp[1]/tp[0])
+		fmt.Fprintf(stdout, "round %d/%d: baseline %9.0f mentions/s   full %9.0f mentions/s   ratio %.2f\n", r+1, *rounds, tp[0], tp[1], tp[1]/tp[0])
+	}
+	fmt.Fprintf(stdout, "throughput (median of %d rounds): baseline %.0f mentions/s, full %.0f mentions/s, ratio full/baseline %.2f\n",
+		*rounds, median(base), median(full), median(ratios))
+	var p99 [2]time.Duration
+	for k, passthrough := range []bool{true, false} {
+		lat, err := benchLatency(ctx, *cfg, msgs, passthrough, *rate, *latencyFor, logger)
 		if err != nil {
 			fmt.Fprintln(stderr, "vigie bench:", err)
 			return 1
 		}
-		results[passthrough] = r
-		fmt.Fprintf(stdout, "%-9s %9.0f mentions/s   latency p50 %6.0f ms  p99 %6.0f ms  (%d latency samples)\n",
-			r.name, r.throughput, ms(r.p50), ms(r.p99), r.samples)
+		p99[k] = lat[len(lat)*99/100]
+		fmt.Fprintf(stdout, "latency %-8s at %d mentions/s: p50 %6.0f ms  p99 %6.0f ms  (%d samples)\n",
+			modeName(passthrough), *rate, ms(lat[len(lat)/2]), ms(p99[k]), len(lat))
 	}
-	base, full := results[true], results[false]
-	fmt.Fprintf(stdout, "ratio full/baseline: throughput %.2f, p99 latency %.2f\n", full.throughput/base.throughput, float64(full.p99)/float64(base.p99))
+	fmt.Fprintf(stdout, "ratio full/baseline p99 latency: %.2f\n", float64(p99[1])/float64(p99[0]))
 	if *spikeTrials > 0 {
 		lat, err := benchSpikeLatency(ctx, *cfg, *spikeTrials, logger)
 		if err != nil {
@@ -213,14 +241,23 @@ func startCPUProfile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-type benchResult struct {
-	name       string
-	throughput float64
-	p50, p99   time.Duration
-	samples    int
+// benchQueue produces msgs to kcfg's mentions topic, the queue every throughput run consumes from its start.
+func benchQueue(ctx context.Context, kcfg config.Kafka, msgs []kafka.Message, logger *slog.Logger) error {
+	topic := kcfg.MentionsTopic
+	if err := bus.EnsureTopics(ctx, kcfg, logger); err != nil {
+		return err
+	}
+	w := bus.NewWriter(kcfg, topic)
+	defer w.Close()
+	for lo := 0; lo < len(msgs); lo += 5000 {
+		if err := w.WriteMessages(ctx, msgs[lo:min(lo+5000, len(msgs))]...); err != nil {
+			return fmt.Errorf("produce: %w", err)
+		}
+	}
+	return nil
 }
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // benchMessages builds n encoded mentions from the demo's sample texts, matched to the configured brands.
 func benchMessages(brands []config.Brand, n int) ([]kafka.Message, error) {
@@ -252,88 +289,134 @@ func benchMessages(brands []config.Brand, n int) ([]kafka.Message, error) {
 	return out[:n], nil
 }
 
-// benchMode runs the throughput phase, then the latency phase, for one analyzer mode.
-func benchMode(ctx context.Context, cfg config.Config, msgs []kafka.Message, passthrough bool, rate int, latencyFor time.Duration, logger *slog.Logger) (benchResult, error) {
-	res := benchResult{name: "full"}
-	if passthrough {
-		res.name = "baseline"
-	}
-	cfg.ClickHouse.Database = "vigie_bench_" + res.name
-	st, err := resetStore(ctx, cfg.ClickHouse, logger)
-	if err != nil {
-		return res, err
-	}
-	defer st.Close()
-
-	// Throughput: every message is queued before the analyzer starts.
-	run := fmt.Sprintf("%s.%d", res.name, time.Now().UnixNano())
+// benchTopics points cfg at fresh topics and a fresh consumer group named after run.
+func benchTopics(cfg *config.Config, run string) {
 	cfg.Kafka.MentionsTopic, cfg.Kafka.SpikesTopic, cfg.Kafka.DLQTopic = "vigie.bench."+run+".mentions", "vigie.bench."+run+".spikes", "vigie.bench."+run+".dlq"
 	cfg.Kafka.Group = "vigie-bench-" + run
-	defer deleteTopics(cfg.Kafka, logger)
-	if err := bus.EnsureTopics(ctx, cfg.Kafka, logger); err != nil {
-		return res, err
+}
+
+func modeName(passthrough bool) string {
+	if passthrough {
+		return "baseline"
 	}
-	w := bus.NewWriter(cfg.Kafka, cfg.Kafka.MentionsTopic)
-	defer w.Close()
-	for lo := 0; lo < len(msgs); lo += 5000 {
-		if err := w.WriteMessages(ctx, msgs[lo:min(lo+5000, len(msgs))]...); err != nil {
-			return res, fmt.Errorf("produce: %w", err)
-		}
+	return "full"
+}
+
+// benchAnalyzer is one analyzer run of the benchmark, on a recreated database, counting what it stores.
+type benchAnalyzer struct {
+	mu          sync.Mutex
+	stored      int
+	first, last time.Time
+	firstBatch  int
+	latencies   []time.Duration
+	measureLat  bool
+	target      int
+	done        chan struct{}
+
+	stop func()
+	errc chan error
+}
+
+// startBenchAnalyzer recreates the mode's database and starts an analyzer on cfg's topics; it reports on
+// done once target mentions are stored.
+func startBenchAnalyzer(ctx context.Context, cfg config.Config, passthrough bool, target int, logger *slog.Logger) (*benchAnalyzer, error) {
+	cfg.ClickHouse.Database = "vigie_bench_" + modeName(passthrough)
+	st, err := resetStore(ctx, cfg.ClickHouse, logger)
+	if err != nil {
+		return nil, err
 	}
-	var (
-		mu          sync.Mutex
-		stored      int
-		first, last time.Time
-		firstBatch  int
-		latencies   []time.Duration
-		done        = make(chan struct{})
-		target      = len(msgs)
-		measureLat  bool
-	)
-	onStored := func(batch []kafka.Message, at time.Time) {
-		mu.Lock()
-		defer mu.Unlock()
-		if first.IsZero() {
-			first, firstBatch = at, len(batch)
-		}
-		last = at
-		stored += len(batch)
-		if measureLat {
-			for _, m := range batch {
-				latencies = append(latencies, at.Sub(m.Time))
-			}
-		}
-		if stored >= target && done != nil {
-			close(done)
-			done = nil
-		}
+	b := &benchAnalyzer{target: target, done: make(chan struct{}), errc: make(chan error, 1)}
+	a, err := analyze.New(&cfg, st, analyze.Options{Passthrough: passthrough, OnStored: b.onStored}, logger, prometheus.NewRegistry())
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
 	actx, stop := context.WithCancel(ctx)
-	defer stop()
-	a, err := analyze.New(&cfg, st, analyze.Options{Passthrough: passthrough, OnStored: onStored}, logger, prometheus.NewRegistry())
-	if err != nil {
-		return res, err
+	go func() { b.errc <- a.Run(actx); st.Close() }()
+	b.stop = func() { stop(); <-b.errc }
+	return b, nil
+}
+
+func (b *benchAnalyzer) onStored(batch []kafka.Message, at time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.first.IsZero() {
+		b.first, b.firstBatch = at, len(batch)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- a.Run(actx) }()
-	mu.Lock()
-	wait := done
-	mu.Unlock()
+	b.last = at
+	b.stored += len(batch)
+	if b.measureLat {
+		for _, m := range batch {
+			b.latencies = append(b.latencies, at.Sub(m.Time))
+		}
+	}
+	if b.stored >= b.target && b.done != nil {
+		close(b.done)
+		b.done = nil
+	}
+}
+
+// wait returns once the target is stored, the analyzer failed, or within is over.
+func (b *benchAnalyzer) wait(ctx context.Context, within time.Duration) error {
+	b.mu.Lock()
+	done := b.done
+	b.mu.Unlock()
+	if done == nil {
+		return nil
+	}
 	select {
-	case <-wait:
-	case err := <-errc:
-		return res, fmt.Errorf("analyzer stopped: %w", err)
+	case <-done:
+		return nil
+	case err := <-b.errc:
+		return fmt.Errorf("analyzer stopped: %w", err)
 	case <-ctx.Done():
-		return res, ctx.Err()
+		return ctx.Err()
+	case <-time.After(within):
+		return fmt.Errorf("only %d of %d mentions stored within %s", b.stored, b.target, within)
 	}
-	mu.Lock()
-	res.throughput = float64(stored-firstBatch) / last.Sub(first).Seconds()
-	// Latency: paced production while the analyzer is already consuming.
-	measureLat, done = true, make(chan struct{})
+}
+
+// benchThroughput consumes the n mentions queued on queue from its first offset, with a fresh consumer group
+// and database, and returns mentions/s from the first stored batch to the last.
+func benchThroughput(ctx context.Context, cfg config.Config, queue string, n int, passthrough bool, logger *slog.Logger) (float64, error) {
+	benchTopics(&cfg, fmt.Sprintf("%s.%d", modeName(passthrough), time.Now().UnixNano()))
+	cfg.Kafka.MentionsTopic = queue
+	defer deleteTopics(config.Kafka{Brokers: cfg.Kafka.Brokers, SpikesTopic: cfg.Kafka.SpikesTopic, DLQTopic: cfg.Kafka.DLQTopic}, logger) // not the shared queue
+	if err := bus.EnsureTopics(ctx, cfg.Kafka, logger); err != nil {
+		return 0, err
+	}
+	b, err := startBenchAnalyzer(ctx, cfg, passthrough, n, logger)
+	if err != nil {
+		return 0, err
+	}
+	defer b.stop()
+	if err := b.wait(ctx, 10*time.Minute); err != nil {
+		return 0, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return float64(b.stored-b.firstBatch) / b.last.Sub(b.first).Seconds(), nil
+}
+
+// benchLatency produces msgs at a paced rate for latencyFor to a fresh topic an analyzer already consumes,
+// and returns the produce-to-stored latencies, sorted.
+func benchLatency(ctx context.Context, cfg config.Config, msgs []kafka.Message, passthrough bool, rate int, latencyFor time.Duration, logger *slog.Logger) ([]time.Duration, error) {
+	benchTopics(&cfg, fmt.Sprintf("latency.%s.%d", modeName(passthrough), time.Now().UnixNano()))
+	defer deleteTopics(cfg.Kafka, logger)
+	if err := bus.EnsureTopics(ctx, cfg.Kafka, logger); err != nil {
+		return nil, err
+	}
 	total := int(float64(rate) * latencyFor.Seconds())
-	target = stored + total
-	wait = done
-	mu.Unlock()
+	b, err := startBenchAnalyzer(ctx, cfg, passthrough, total, logger)
+	if err != nil {
+		return nil, err
+	}
+	defer b.stop()
+	b.mu.Lock()
+	b.measureLat = true
+	b.mu.Unlock()
+	w := bus.NewWriter(cfg.Kafka, cfg.Kafka.MentionsTopic)
+	defer w.Close()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	per := max(1, rate/100)
@@ -345,25 +428,23 @@ func benchMode(ctx context.Context, cfg config.Config, msgs []kafka.Message, pas
 			batch[i] = kafka.Message{Key: msgs[(sent+i)%len(msgs)].Key, Value: msgs[(sent+i)%len(msgs)].Value}
 		}
 		if err := w.WriteMessages(ctx, batch...); err != nil {
-			return res, fmt.Errorf("produce: %w", err)
+			return nil, fmt.Errorf("produce: %w", err)
 		}
 		sent += k
 	}
-	select {
-	case <-wait:
-	case err := <-errc:
-		return res, fmt.Errorf("analyzer stopped: %w", err)
-	case <-time.After(time.Minute):
-		return res, errors.New("latency phase: not every mention was stored within a minute")
+	if err := b.wait(ctx, time.Minute); err != nil {
+		return nil, fmt.Errorf("latency phase: %w", err)
 	}
-	stop()
-	<-errc
-	mu.Lock()
-	defer mu.Unlock()
-	slices.Sort(latencies)
-	res.samples = len(latencies)
-	res.p50, res.p99 = latencies[len(latencies)/2], latencies[len(latencies)*99/100]
-	return res, nil
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	slices.Sort(b.latencies)
+	return b.latencies, nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func cpuModel() string {

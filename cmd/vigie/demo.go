@@ -253,11 +253,18 @@ func printLive(ctx context.Context, out io.Writer, st *store.Store, since time.T
 	return nil
 }
 
+// deleteTopics deletes cfg's topics (the empty names skipped), for the commands that make their own.
 func deleteTopics(cfg config.Kafka, logger *slog.Logger) {
+	var topics []string
+	for _, t := range []string{cfg.MentionsTopic, cfg.SpikesTopic, cfg.DLQTopic} {
+		if t != "" {
+			topics = append(topics, t)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	client := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...)}
-	if _, err := client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{cfg.MentionsTopic, cfg.SpikesTopic, cfg.DLQTopic}}); err != nil {
-		logger.Warn("could not delete the demo topics", "err", err)
+	if _, err := client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: topics}); err != nil {
+		logger.Warn("could not delete the topics", "topics", topics, "err", err)
 	}
 }
