@@ -29,8 +29,6 @@ type token struct {
 	caps  bool // written in capitals (two letters or more) in a text that is not all capitals
 	elong bool // had a letter repeated three times or more
 	rep   int  // for punctuation: how many times the mark was repeated
-	start int  // byte offsets of the token in the text (after unescaping)
-	end   int
 }
 
 // unescape turns literal \uXXXX sequences, which some exports leave in tweets ("i\u2019m"), into characters.
@@ -225,7 +223,7 @@ func tokenize(text string) []token {
 		switch {
 		case unicode.IsSpace(r):
 			if r == '\n' {
-				toks = append(toks, token{norm: "\n", kind: tPunct, rep: 1, start: i, end: i + size})
+				toks = append(toks, token{norm: "\n", kind: tPunct, rep: 1})
 			}
 			i += size
 			atBoundary = true
@@ -239,13 +237,13 @@ func tokenize(text string) []token {
 				}
 				j += s2
 			}
-			toks = append(toks, token{norm: "<url>", kind: tURL, start: i, end: j})
+			toks = append(toks, token{norm: "<url>", kind: tURL})
 			i = j
 			continue
 		}
 		if atBoundary && emoticonStart[text[i]] {
 			if e := matchEmoticon(text[i:]); e != "" {
-				toks = append(toks, token{norm: e, kind: tEmoticon, start: i, end: i + len(e)})
+				toks = append(toks, token{norm: e, kind: tEmoticon})
 				i += len(e)
 				continue
 			}
@@ -271,7 +269,7 @@ func tokenize(text string) []token {
 				kind = tMention
 			}
 			norm, elong := squeeze(foldString(text[i:j]), 2)
-			toks = append(toks, token{norm: norm, kind: kind, elong: elong, start: i, end: j})
+			toks = append(toks, token{norm: norm, kind: kind, elong: elong})
 			i = j
 		case isWordRune(r):
 			i = wordAt(text, i, shouting, &toks)
@@ -284,7 +282,7 @@ func tokenize(text string) []token {
 				}
 				j += s3
 			}
-			toks = append(toks, token{norm: string(r), kind: tEmoji, start: i, end: j})
+			toks = append(toks, token{norm: text[i : i+size], kind: tEmoji})
 			i = j
 		case strings.ContainsRune(".,;:!?…", r):
 			j, n := i+size, 1
@@ -300,7 +298,7 @@ func tokenize(text string) []token {
 			if r == '…' {
 				mark = "."
 			}
-			toks = append(toks, token{norm: mark, kind: tPunct, rep: n, start: i, end: j})
+			toks = append(toks, token{norm: mark, kind: tPunct, rep: n})
 			i = j
 		default:
 			i += size
@@ -387,7 +385,7 @@ func wordAt(text string, i int, shouting bool, toks *[]token) int {
 func makeWord(text string, start, end int, shouting bool) token {
 	raw := text[start:end]
 	norm, elong := squeeze(foldString(raw), 2)
-	t := token{norm: norm, kind: tWord, elong: elong, start: start, end: end}
+	t := token{norm: norm, kind: tWord, elong: elong}
 	if norm[0] >= '0' && norm[0] <= '9' {
 		t.kind = tNumber
 	}
