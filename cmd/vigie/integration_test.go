@@ -189,3 +189,21 @@ func TestDemoIntegration(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchIntegration runs `vigie bench` (the `make bench` command) small: it must go through every phase on
+// the real servers and print each figure.
+func TestBenchIntegration(t *testing.T) {
+	test := itest.Config(t)
+	var out, errOut itest.Buffer
+	code := runBench(context.Background(), []string{"-config", "../../examples/vigie.yaml",
+		"-kafka.brokers", strings.Join(test.Kafka.Brokers, ","), "-clickhouse.addr", test.ClickHouse.Addr,
+		"-n", "20000", "-rounds", "1", "-rate", "1000", "-latency-for", "2s", "-spike-trials", "1"}, nil, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("vigie bench exited %d:\n%s\n%s", code, out.String(), errOut.String())
+	}
+	for _, want := range []string{"round 1/1: baseline", "ratio full/baseline", "latency full", "p99 latency", "spike latency"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("bench output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
