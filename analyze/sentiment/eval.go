@@ -132,7 +132,7 @@ func Train(examples []Example, language string, o TrainOptions) (*Model, error) 
 	data := make([]example, len(examples))
 	for i, ex := range examples {
 		toks := tokenize(unescape(ex.Text))
-		la := analyse(toks, lx, r)
+		la := analyse(toks, lx, separates[language], r)
 		data[i] = example{fs: features(toks, &la, nil), y: ex.Label.class()}
 	}
 	return train(language, data, o), nil
@@ -181,4 +181,33 @@ func CrossValidate(examples []Example, language string, k int, o TrainOptions) (
 	}
 	pooled.finish()
 	return pooled, perFold, nil
+}
+
+// SeedAverage is a cross-validation repeated with seeds 1..n (each seed draws other folds and another
+// training order): a choice tuned to one split shows as a gap between the seed-1 figure and this mean.
+type SeedAverage struct {
+	MacroF1 float64    // mean over the seeds
+	F1      [3]float64 // mean per-class F1: negative, neutral, positive
+	PerSeed []float64  // each seed's pooled macro-F1
+}
+
+// CrossValidateSeeds runs CrossValidate with o.Seed set to 1, 2, … n and averages the results.
+func CrossValidateSeeds(examples []Example, language string, k, n int, o TrainOptions) (SeedAverage, error) {
+	var a SeedAverage
+	if n < 1 {
+		return a, fmt.Errorf("sentiment: cross-validation: %d seeds, want at least 1", n)
+	}
+	for s := 1; s <= n; s++ {
+		o.Seed = uint64(s)
+		m, _, err := CrossValidate(examples, language, k, o)
+		if err != nil {
+			return a, err
+		}
+		a.PerSeed = append(a.PerSeed, m.MacroF1)
+		a.MacroF1 += m.MacroF1 / float64(n)
+		for c := range a.F1 {
+			a.F1[c] += m.F1[c] / float64(n)
+		}
+	}
+	return a, nil
 }

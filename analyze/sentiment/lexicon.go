@@ -22,10 +22,16 @@ var lexiconFiles = map[string][]string{
 	"fr": {"fr_pattern.tsv", "fr_vader.tsv", "fr_vigie.tsv", "shared.tsv"},
 }
 
+// separateFiles lists, per language, a lexicon kept apart from the merged one: it feeds its own dense
+// features, so the learned model weighs it on its own (merged into VADER's scale, textblob's English
+// pattern lexicon had cost macro-F1). Valences stay on the source's scale.
+var separateFiles = map[string]string{"en": "en_afinn.tsv"}
+
 var (
-	lexOnce  sync.Once
-	lexicons map[string]lexicon
-	lexErr   error
+	lexOnce   sync.Once
+	lexicons  map[string]lexicon
+	separates map[string]lexicon
+	lexErr    error
 )
 
 func loadLexicons() (map[string]lexicon, error) {
@@ -40,6 +46,15 @@ func loadLexicons() (map[string]lexicon, error) {
 				}
 			}
 			lexicons[lang] = lx
+		}
+		separates = map[string]lexicon{}
+		for lang, f := range separateFiles {
+			lx := lexicon{}
+			if err := readLexicon(f, lx); err != nil {
+				lexErr = err
+				return
+			}
+			separates[lang] = lx
 		}
 	})
 	return lexicons, lexErr

@@ -49,8 +49,8 @@ func ParseLabel(s string) (Label, error) {
 func (l Label) class() int { return int(l) + 1 }
 
 const (
-	hashBits = 18
-	nDense   = 40
+	hashBits = 16
+	nDense   = 44
 	nClass   = 3
 )
 
@@ -120,6 +120,13 @@ func features(toks []token, lex *lexical, buf []feat) []feat {
 	dense[37] = b2f(nNum > 0)
 	dense[38] = b2f(lex.nPos > 0 && lex.nNeg > 0)
 	dense[39] = b2f(lex.nPos == 0 && lex.nNeg == 0)
+	// The separate lexicon (AFINN-165 in English), on its own.
+	if lex.nSep > 0 {
+		dense[40] = float32(normalise(lex.sepPos - lex.sepNeg))
+		dense[41] = float32(lex.sepPos / 2)
+		dense[42] = float32(lex.sepNeg / 2)
+		dense[43] = float32(math.Log1p(float64(lex.nSep)))
+	}
 	for i, v := range dense {
 		if v != 0 {
 			fs = append(fs, feat{uint32(i), v})

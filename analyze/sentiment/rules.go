@@ -19,6 +19,11 @@ type lexical struct {
 	contrast      bool
 	afterContrast float64 // compound of what follows the last contrast word
 	negScope      []bool  // per token: inside a negation's reach (marks learned word features)
+
+	// From the language's separate lexicon (AFINN-165 for English), valences / 5, flipped in a negation's
+	// scope: the sums of the positive ones and of the negative ones (as an absolute value), and the count.
+	sepPos, sepNeg float64
+	nSep           int
 }
 
 func isSentenceBreak(t token) bool { return t.kind == tPunct && t.norm != "," && t.norm != ":" }
@@ -74,8 +79,8 @@ func (r *rules) isNegator(t token) bool {
 	return t.kind == tWord && len(t.norm) > 3 && t.norm[len(t.norm)-3:] == "n't"
 }
 
-// analyse runs the lexicon and rules over toks.
-func analyse(toks []token, lx lexicon, r *rules) lexical {
+// analyse runs the lexicon and rules over toks. sep is the language's separate lexicon (nil if none).
+func analyse(toks []token, lx, sep lexicon, r *rules) lexical {
 	var out lexical
 	out.negScope = make([]bool, len(toks))
 	lastContrast := -1
@@ -97,6 +102,9 @@ func analyse(toks []token, lx lexicon, r *rules) lexical {
 			continue
 		case tURL, tMention, tNumber:
 			continue
+		}
+		if sep != nil && t.kind != tEmoji {
+			out.addSeparate(sep, t, out.negScope[i])
 		}
 		var v float64
 		var ok bool
@@ -186,6 +194,27 @@ func analyse(toks []token, lx lexicon, r *rules) lexical {
 	out.contrast = lastContrast >= 0
 	out.afterContrast = normalise(after)
 	return out
+}
+
+// addSeparate adds t's valence in the separate lexicon sep, if it has one.
+func (out *lexical) addSeparate(sep lexicon, t token, negated bool) {
+	v, ok := sep.lookup(t.norm, t.elong)
+	if !ok && t.kind == tHashtag {
+		v, ok = sep.lookup(t.norm[1:], t.elong)
+	}
+	if !ok {
+		return
+	}
+	v /= 5
+	if negated {
+		v *= negScalar
+	}
+	out.nSep++
+	if v > 0 {
+		out.sepPos += v
+	} else {
+		out.sepNeg -= v
+	}
 }
 
 // normalise maps a sum of valences to (-1, 1) as VADER does.

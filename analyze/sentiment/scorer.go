@@ -39,6 +39,7 @@ type Options struct {
 type Scorer struct {
 	models      map[string]*Model
 	lex         map[string]lexicon
+	sep         map[string]lexicon
 	defaultLang string
 }
 
@@ -85,7 +86,7 @@ func NewScorer(opts Options) (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scorer{lex: lex, defaultLang: opts.DefaultLang, models: opts.Models}
+	s := &Scorer{lex: lex, sep: separates, defaultLang: opts.DefaultLang, models: opts.Models}
 	if s.defaultLang == "" {
 		s.defaultLang = "en"
 	}
@@ -162,7 +163,7 @@ func (s *Scorer) Score(text, language, brand string) Result {
 }
 
 func (s *Scorer) probs(toks []token, lx lexicon, r *rules, language string) [nClass]float64 {
-	lex := analyse(toks, lx, r)
+	lex := analyse(toks, lx, s.sep[language], r)
 	lp := lexiconProbs(lex.compound)
 	m := s.models[language]
 	if m == nil {

@@ -64,7 +64,7 @@ func TestIntensifiersMoveTheCompound(t *testing.T) {
 		t.Fatal(err)
 	}
 	compound := func(text, lang string) float64 {
-		return analyse(tokenize(text), lex[lang], langRules[lang]).compound
+		return analyse(tokenize(text), lex[lang], separates[lang], langRules[lang]).compound
 	}
 	f := func(weak, strong, lang string) {
 		t.Helper()
@@ -272,8 +272,8 @@ func loadEval(t testing.TB, lang string) []Example {
 }
 
 // TestCrossValidatedQuality guards the figures in docs/BENCHMARKS.md (5-fold CV, the same command as
-// `vigie sentiment eval --cv 5`): French 0.689, English 0.634. The English target of the issue (0.65)
-// is not reached; the bounds catch regressions.
+// `vigie sentiment eval --cv 5`): French 0.686, English 0.643 (means over seeds 1-3: 0.687, 0.639). The
+// English target of the issue (0.65) is not reached; the bounds catch regressions.
 func TestCrossValidatedQuality(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-validation trains ten models")
@@ -281,7 +281,7 @@ func TestCrossValidatedQuality(t *testing.T) {
 	for _, c := range []struct {
 		lang string
 		min  float64
-	}{{"fr", 0.68}, {"en", 0.63}} {
+	}{{"fr", 0.68}, {"en", 0.635}} {
 		m, per, err := CrossValidate(loadEval(t, c.lang), c.lang, 5, DefaultTrainOptions)
 		if err != nil {
 			t.Fatal(err)

@@ -114,15 +114,17 @@ func runSentimentEval(ctx context.Context, args []string, stdin io.Reader, stdou
 	fs.SetOutput(stderr)
 	language := fs.String("lang", "auto", "language of the file: fr, en or auto (per text for scoring; majority for --cv)")
 	cv := fs.Int("cv", 0, "K-fold cross-validation of the learned model on this file (0: evaluate the embedded model)")
+	seeds := fs.Int("seeds", 1, "with --cv: also repeat the cross-validation with seeds 1..N and print the mean macro-F1")
 	compare := fs.String("compare", "", "also measure this baseline on the same file in the same run: govader")
 	lexOnly := fs.Bool("lexicon-only", false, "also measure the lexicon and rules layer alone")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: vigie sentiment eval [--lang fr|en|auto] [--cv K] [--compare govader] FILE.tsv
+		fmt.Fprint(fs.Output(), `Usage: vigie sentiment eval [--lang fr|en|auto] [--cv K [--seeds N]] [--compare govader] FILE.tsv
 
 FILE.tsv has the header "label<TAB>text" and one labelled text per line (labels negative, neutral, positive).
 Prints accuracy, macro-F1 (the mean of the three per-class F1), per-class F1, the confusion matrix and the
 throughput. With --cv K the learned model is retrained K times, each time predicting the fold it did not
-see: use it on any file the embedded model was trained on.
+see: use it on any file the embedded model was trained on. --seeds N repeats it with seeds 1..N (other
+folds, other training order) and prints the mean, which a choice tuned to one split cannot flatter.
 
 `)
 		fs.PrintDefaults()
@@ -143,6 +145,10 @@ see: use it on any file the embedded model was trained on.
 	}
 	if *compare != "" && *compare != "govader" {
 		fmt.Fprintf(stderr, "vigie sentiment eval: --compare %q: the only baseline is govader\n", *compare)
+		return 2
+	}
+	if *seeds < 1 || *seeds > 1 && *cv == 0 {
+		fmt.Fprintf(stderr, "vigie sentiment eval: --seeds %d: want a count of at least 1, with --cv\n", *seeds)
 		return 2
 	}
 	path := fs.Arg(0)
@@ -175,6 +181,15 @@ see: use it on any file the embedded model was trained on.
 			return 1
 		}
 		fmt.Fprintf(stdout, "vigie: %d-fold cross-validation, language %s, per-fold macro-F1 %s\n", *cv, l, fmtFloats(per))
+		if *seeds > 1 {
+			a, err := sentiment.CrossValidateSeeds(examples, l, *cv, *seeds, sentiment.DefaultTrainOptions)
+			if err != nil {
+				fmt.Fprintf(stderr, "vigie sentiment eval: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "vigie: %d-fold cross-validation, mean over seeds 1..%d: macro-F1 %.4f, F1 neg/neu/pos %.3f/%.3f/%.3f (per seed %s)\n",
+				*cv, *seeds, a.MacroF1, a.F1[0], a.F1[1], a.F1[2], fmtFloats(a.PerSeed))
+		}
 		rows = append(rows, row{fmt.Sprintf("vigie (%d-fold CV)", *cv), m})
 	} else {
 		s, err := sentiment.NewScorer(sentiment.Options{})

@@ -2,6 +2,7 @@
 //
 //	go run ./analyze/sentiment/train            # French and English, from ../shared/eval/sentiment
 //	go run ./analyze/sentiment/train -lang fr -data my-fr.tsv
+//	go run ./analyze/sentiment/train -lang en -out /tmp -seeds 3   # also the mean CV over fold seeds 1, 2, 3
 //
 // The data is label<TAB>text with a header line. Training is deterministic (fixed seed): the same data gives
 // the same weights.
@@ -21,6 +22,8 @@ func main() {
 	data := flag.String("data", "", "training file (label<TAB>text); default ../shared/eval/sentiment/LANG-dev.tsv")
 	out := flag.String("out", "analyze/sentiment/model", "directory for LANG.bin")
 	folds := flag.Int("cv", 5, "cross-validation folds to report before training on everything (0 = skip)")
+	seeds := flag.Int("seeds", 1, "also repeat the cross-validation with seeds 1..N (folds and shuffling) and print the mean, "+
+		"so that a choice tuned to one split shows")
 	flag.Parse()
 	langs := []string{"fr", "en"}
 	if *language != "" {
@@ -31,14 +34,14 @@ func main() {
 		if path == "" {
 			path = filepath.Join("..", "shared", "eval", "sentiment", l+"-dev.tsv")
 		}
-		if err := run(l, path, *out, *folds); err != nil {
+		if err := run(l, path, *out, *folds, *seeds); err != nil {
 			fmt.Fprintln(os.Stderr, "train:", err)
 			os.Exit(1)
 		}
 	}
 }
 
-func run(lang, path, outDir string, folds int) error {
+func run(lang, path, outDir string, folds, seeds int) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", lang, err)
@@ -56,6 +59,14 @@ func run(lang, path, outDir string, folds int) error {
 		}
 		fmt.Printf("%s: %d-fold CV on %s (%d texts): macro-F1 %.4f accuracy %.4f F1 neg/neu/pos %.3f/%.3f/%.3f folds %.3f\n",
 			lang, folds, path, m.N, m.MacroF1, m.Accuracy, m.F1[0], m.F1[1], m.F1[2], per)
+		if seeds > 1 {
+			a, err := sentiment.CrossValidateSeeds(examples, lang, folds, seeds, o)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%s: %d-fold CV, mean over seeds 1..%d: macro-F1 %.4f F1 neg/neu/pos %.3f/%.3f/%.3f per seed %.4f\n",
+				lang, folds, seeds, a.MacroF1, a.F1[0], a.F1[1], a.F1[2], a.PerSeed)
+		}
 	}
 	m, err := sentiment.Train(examples, lang, o)
 	if err != nil {
