@@ -58,9 +58,12 @@ type Analyzer struct {
 	m       *metrics
 	scorer  *sentiment.Scorer
 	tracker *spike.Tracker
-	seeded  map[string]bool
-	dlq     *bus.DeadLetters
-	spikesW *kafka.Writer
+	// lastSeen is when this analyzer last observed each brand; a brand absent, or idle for reseedAfter, is
+	// seeded from ClickHouse before its next mention is observed.
+	lastSeen map[string]time.Time
+	now      func() time.Time
+	dlq      *bus.DeadLetters
+	spikesW  *kafka.Writer
 
 	mu      sync.Mutex
 	lastErr error // of the last store attempt, for /healthz
@@ -72,15 +75,16 @@ func New(cfg *config.Config, st Store, opts Options, logger *slog.Logger, reg pr
 		opts.SeedWindow = 14 * 24 * time.Hour
 	}
 	a := &Analyzer{
-		cfg:     cfg.Kafka,
-		batch:   cfg.Analyze,
-		store:   st,
-		opts:    opts,
-		logger:  logger,
-		m:       newMetrics(reg),
-		seeded:  map[string]bool{},
-		dlq:     bus.NewDeadLetters(cfg.Kafka),
-		spikesW: bus.NewWriter(cfg.Kafka, cfg.Kafka.SpikesTopic),
+		cfg:      cfg.Kafka,
+		batch:    cfg.Analyze,
+		store:    st,
+		opts:     opts,
+		logger:   logger,
+		m:        newMetrics(reg),
+		lastSeen: map[string]time.Time{},
+		now:      time.Now,
+		dlq:      bus.NewDeadLetters(cfg.Kafka),
+		spikesW:  bus.NewWriter(cfg.Kafka, cfg.Kafka.SpikesTopic),
 	}
 	if !opts.Passthrough {
 		a.scorer = sentiment.New()
@@ -341,10 +345,20 @@ func joinText(title, text string) string {
 // observe feeds the spike detector, first seeding each brand it has not seen from ClickHouse rollups, so a
 // restarted analyzer, or one that gained a brand's partition, compares against the brand's real history.
 func (a *Analyzer) observe(ctx context.Context, ms []mention.Mention, ts [][]string) {
+	now := a.now()
+	var failed map[string]bool // brands whose seeding failed in this batch: retried with the next one
 	for i := range ms {
 		m := &ms[i]
-		if !a.seeded[m.Brand] {
-			a.seed(ctx, m.Brand)
+		if last, ok := a.lastSeen[m.Brand]; (!ok || now.Sub(last) > reseedAfter) && !failed[m.Brand] {
+			if !a.seed(ctx, m.Brand, now) {
+				if failed == nil {
+					failed = map[string]bool{}
+				}
+				failed[m.Brand] = true
+			}
+		}
+		if !failed[m.Brand] {
+			a.lastSeen[m.Brand] = now
 		}
 		a.tracker.Observe(spike.Point{
 			Brand:    m.Brand,
@@ -378,15 +392,20 @@ func withoutBrand(ts []string, m *mention.Mention) []string {
 	return out
 }
 
-func (a *Analyzer) seed(ctx context.Context, brand string) {
-	now := time.Now()
+// reseedAfter is how long a brand may go unseen before its detector is seeded again: meanwhile its partition
+// may have been consumed by another analyzer (a rebalance), whose mentions this detector never saw, while the
+// rollup in ClickHouse has them all. A quiet brand costs one small query per mention after such a pause.
+const reseedAfter = 10 * time.Minute
+
+// seed replaces brand's detector state by the rollup's history; it reports whether it succeeded.
+func (a *Analyzer) seed(ctx context.Context, brand string, now time.Time) bool {
 	upTo := now.Truncate(time.Minute) // the current minute is still being written: it is observed, not seeded
 	rows, err := a.store.MinuteCounts(ctx, brand, now.Add(-a.opts.SeedWindow))
 	if err != nil {
 		// Without history the detector starts cold, which it handles; the next batch tries again.
 		a.m.errors.WithLabelValues("seed").Inc()
 		a.logger.Warn("could not seed spike detector from ClickHouse; starting cold", "brand", brand, "err", err)
-		return
+		return false
 	}
 	minutes := make([]spike.Minute, 0, len(rows))
 	for _, r := range rows {
@@ -397,10 +416,10 @@ func (a *Analyzer) seed(ctx context.Context, brand string) {
 	if err := a.tracker.Seed(brand, minutes); err != nil {
 		a.m.errors.WithLabelValues("seed").Inc()
 		a.logger.Warn("could not seed spike detector; starting cold", "brand", brand, "err", err)
-		return
+		return false
 	}
-	a.seeded[brand] = true
 	a.logger.Info("spike detector seeded from ClickHouse", "brand", brand, "minutes", len(minutes))
+	return true
 }
 
 // advance lets the spike detector close minutes and publishes the resulting events.
