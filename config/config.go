@@ -84,6 +84,10 @@ type Ingest struct {
 	UserAgent    string        `yaml:"user_agent"`
 	// StateFile remembers what was already sent, so a restart does not send it again.
 	StateFile string `yaml:"state_file"`
+	// AllowPrivateAddresses lets ingest connect to loopback, private and link-local addresses. Off by
+	// default: a feed, or a redirect from one, must not make Vigie read the inside of its own network
+	// (cloud metadata, admin pages) and publish it as mentions. Turn it on for feeds on an intranet.
+	AllowPrivateAddresses bool `yaml:"allow_private_addresses"`
 }
 
 // Kafka says where the topics are.

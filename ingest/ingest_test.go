@@ -150,6 +150,7 @@ func (fs *feedServer) set(status int, body string, header http.Header) {
 
 func testConfig(t *testing.T, feedURLs ...string) *config.Config {
 	cfg := config.Default()
+	cfg.Ingest.AllowPrivateAddresses = true // the test feeds are on loopback
 	cfg.Brands = []config.Brand{
 		{Name: "Orange", Aliases: []string{"#orange"}, Exclude: []string{"jus d'orange"}, Languages: []string{"fr"}},
 		{Name: "SNCF", Keywords: []string{"TGV"}},

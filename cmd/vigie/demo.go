@@ -110,6 +110,7 @@ func demoRun(ctx context.Context, cfg *config.Config, o demoOptions, out io.Writ
 		cfg.Sources.Feeds = append(cfg.Sources.Feeds, config.Feed{URL: base + "/" + f.Name, Name: f.Title, Interval: 5 * time.Second})
 	}
 	cfg.Ingest.StateFile = filepath.Join(stateDir, "ingest-state.json")
+	cfg.Ingest.AllowPrivateAddresses = true // the demo's feed server is on loopback
 	cfg.ClickHouse.Database = "vigie_demo"
 	cfg.Kafka.MentionsTopic = "vigie.demo." + run + ".mentions"
 	cfg.Kafka.SpikesTopic = "vigie.demo." + run + ".spikes"

@@ -20,7 +20,7 @@ const (
 	ReasonHTTPStatus = "http_status" // a status other than 2xx or 304
 	ReasonTooLarge   = "too_large"   // body larger than config.Ingest.MaxBodyBytes
 	ReasonParse      = "parse"       // not a usable feed, even after repairs
-	ReasonHostileURL = "hostile_url" // a scheme other than http(s), credentials, a redirect loop or too many redirects
+	ReasonHostileURL = "hostile_url" // a scheme other than http(s), credentials, a non-public address, a redirect loop or too many redirects
 	ReasonNetwork    = "network"     // DNS, connection refused or reset, TLS
 	ReasonCanceled   = "canceled"    // the caller's context ended
 )
@@ -74,13 +74,11 @@ type Fetcher struct {
 	timeout   time.Duration
 }
 
-// NewFetcher returns a fetcher with cfg's User-Agent, timeout and body size cap.
+// NewFetcher returns a fetcher with cfg's User-Agent, timeout and body size cap. Unless
+// cfg.AllowPrivateAddresses, it connects only to public addresses (see refusePrivate).
 func NewFetcher(cfg config.Ingest) *Fetcher {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 4
-	tr.ResponseHeaderTimeout = cfg.Timeout
 	return &Fetcher{
-		client:    &http.Client{Transport: tr, CheckRedirect: checkRedirect},
+		client:    &http.Client{Transport: newTransport(cfg.AllowPrivateAddresses, cfg.Timeout), CheckRedirect: checkRedirect},
 		userAgent: cfg.UserAgent,
 		maxBody:   cfg.MaxBodyBytes,
 		timeout:   cfg.Timeout,

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +24,7 @@ const tinyFeed = `<?xml version="1.0"?><rss version="2.0"><channel><title>T</tit
 func newTestFetcher(t *testing.T, mod func(*config.Ingest)) *Fetcher {
 	t.Helper()
 	cfg := config.Default().Ingest
+	cfg.AllowPrivateAddresses = true // the test servers listen on loopback
 	mod(&cfg)
 	f := NewFetcher(cfg)
 	t.Cleanup(f.CloseIdleConnections)
@@ -226,5 +229,41 @@ func TestMergeFeeds(t *testing.T) {
 	want := []config.Feed{{URL: "https://a.example/rss", Name: "A", Interval: time.Minute}, {URL: "https://b.example/rss"}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("MergeFeeds = %v, want %v", got, want)
+	}
+}
+
+// TestFetchRefusesPrivateAddresses: by default a feed on loopback, or one redirecting to the cloud metadata
+// address, is refused as hostile, after DNS and before any byte is sent.
+func TestFetchRefusesPrivateAddresses(t *testing.T) {
+	hits := 0
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		io.WriteString(w, tinyFeed)
+	})
+	f := newTestFetcher(t, func(c *config.Ingest) { c.AllowPrivateAddresses = false })
+	for _, u := range []string{srv.URL, "http://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:], "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/", "http://10.1.2.3:9/"} {
+		_, err := f.Fetch(context.Background(), u, Validators{})
+		if Reason(err) != ReasonHostileURL || !strings.Contains(err.Error(), "not a public address") {
+			t.Errorf("Fetch(%s) = %v (reason %s), want a hostile_url refusal", u, err, Reason(err))
+		}
+	}
+	if hits != 0 {
+		t.Fatalf("the loopback server was reached %d times", hits)
+	}
+	for ip, public := range map[string]bool{"127.0.0.1": false, "10.0.0.1": false, "192.168.1.1": false, "172.16.0.1": false,
+		"169.254.169.254": false, "100.64.0.1": false, "0.0.0.0": false, "::1": false, "fd00::1": false, "fe80::1": false,
+		"::ffff:127.0.0.1": false, "224.0.0.1": false, "93.184.216.34": true, "2606:2800:220:1::1": true, "::ffff:93.184.216.34": true} {
+		if got := publicAddr(netip.MustParseAddr(ip)); got != public {
+			t.Errorf("publicAddr(%s) = %v, want %v", ip, got, public)
+		}
+	}
+}
+
+func TestProxyHosts(t *testing.T) {
+	t.Setenv("HTTP_PROXY", "http://10.0.0.5:3128")
+	t.Setenv("https_proxy", "proxy.corp")
+	got := proxyHosts()
+	if !got["10.0.0.5:3128"] || !got["proxy.corp:80"] || len(got) != 2 {
+		t.Fatalf("proxyHosts() = %v", got)
 	}
 }

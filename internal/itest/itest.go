@@ -87,6 +87,7 @@ func Config(t testing.TB) *config.Config {
 	cfg.Analyze.FlushInterval = 200 * time.Millisecond
 	cfg.Server.Listen = ""
 	cfg.Ingest.StateFile = filepath.Join(t.TempDir(), "ingest-state.json")
+	cfg.Ingest.AllowPrivateAddresses = true // test feeds are served on loopback
 	return &cfg
 }
 
