@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Label is a sentiment class.
@@ -79,9 +81,36 @@ const sparseScale = 0.5
 
 func hashed(h uint32) uint32 { return nDense + (h & (1<<hashBits - 1)) }
 
-// features turns the tokens and the lexical analysis into the model's sparse input.
+// features turns the tokens and the lexical analysis into the model's sparse input, for training. Scoring
+// computes the same sum without building the list (Model.logits).
 func features(toks []token, lex *lexical, buf []feat) []feat {
 	fs := buf[:0]
+	dense := denseFeatures(toks, lex)
+	for i, v := range dense {
+		if v != 0 {
+			fs = append(fs, feat{uint32(i), v})
+		}
+	}
+	start := len(fs)
+	nChar := sparseFeatures(toks, lex, func(idx uint32, val float32) { fs = append(fs, feat{idx, val}) },
+		func(word string) {
+			eachGram(word, func(idx uint32) { fs = append(fs, feat{idx, 1}) })
+		})
+	// Character n-grams went in with value 1, which no word feature has (theirs is below 1): scale them now
+	// that their count is known.
+	if nChar > 0 {
+		cv := gramValue(nChar)
+		for k := start; k < len(fs); k++ {
+			if fs[k].val == 1 {
+				fs[k].val = cv
+			}
+		}
+	}
+	return fs
+}
+
+// denseFeatures are the lexical and surface features, one slot each.
+func denseFeatures(toks []token, lex *lexical) [nDense]float32 {
 	dense := [nDense]float32{
 		0: float32(lex.compound), 1: float32(lex.posSum / 4), 2: float32(lex.negSum / 4),
 		3: float32(math.Log1p(float64(lex.nPos))), 4: float32(math.Log1p(float64(lex.nNeg))),
@@ -127,12 +156,16 @@ func features(toks []token, lex *lexical, buf []feat) []feat {
 		dense[42] = float32(lex.sepNeg / 2)
 		dense[43] = float32(math.Log1p(float64(lex.nSep)))
 	}
-	for i, v := range dense {
-		if v != 0 {
-			fs = append(fs, feat{uint32(i), v})
-		}
-	}
-	// Word unigrams and bigrams, marked when a negation reaches them; character 3- to 5-grams of each word.
+	return dense
+}
+
+// maxGramWord is the longest word, in bytes, whose character n-grams are features.
+const maxGramWord = 94
+
+// sparseFeatures calls word for each word unigram and bigram feature (marked when a negation reaches it),
+// in text order, and chars for each word whose character 3- to 5-grams are features, right after that
+// word's own features. It returns the number of character n-grams in all.
+func sparseFeatures(toks []token, lex *lexical, word func(idx uint32, val float32), chars func(word string)) (nChar int) {
 	nWords := 0
 	for _, t := range toks {
 		if t.kind != tPunct {
@@ -141,9 +174,6 @@ func features(toks []token, lex *lexical, buf []feat) []feat {
 	}
 	wv := sparseScale * float32(1/math.Sqrt(float64(nWords+1)))
 	prev := "<s>"
-	var chars [96]byte
-	nChar := 0
-	start := len(fs)
 	for i, t := range toks {
 		w := t.norm
 		switch t.kind {
@@ -163,41 +193,57 @@ func features(toks []token, lex *lexical, buf []feat) []feat {
 			h = fnvAdd(h, "¬")
 		}
 		h = fnvAdd(h, "w:")
-		fs = append(fs, feat{hashed(fnvAdd(h, w)), wv})
-		fs = append(fs, feat{hashed(fnvAdd(fnvAdd(fnvAdd(fnvAdd(fnvOffset, "b:"), prev), " "), w)), wv})
+		word(hashed(fnvAdd(h, w)), wv)
+		word(hashed(fnvAdd(fnvAdd(fnvAdd(fnvAdd(fnvOffset, "b:"), prev), " "), w)), wv)
 		prev = w
 		if t.kind == tWord || t.kind == tHashtag {
 			s := w
 			if t.kind == tHashtag {
 				s = s[1:]
 			}
-			if len(s)+2 > len(chars) {
-				continue
-			}
-			chars[0] = ' '
-			copy(chars[1:], s)
-			chars[len(s)+1] = ' '
-			c := chars[:len(s)+2]
-			for n := 3; n <= 5; n++ {
-				for j := 0; j+n <= len(c); j++ {
-					fs = append(fs, feat{hashed(fnvAdd(fnvAdd(fnvOffset, "c:"), string(c[j:j+n]))), 1})
-					nChar++
-				}
+			if n := gramCount(len(s)); n > 0 {
+				chars(s)
+				nChar += n
 			}
 		}
 	}
-	// Character n-grams went in with value 1, which no word feature has (theirs is below 1): scale them now
-	// that their count is known.
-	if nChar > 0 {
-		cv := sparseScale * float32(1/math.Sqrt(float64(nChar)))
-		for k := start; k < len(fs); k++ {
-			if fs[k].val == 1 {
-				fs[k].val = cv
-			}
-		}
-	}
-	return fs
+	return nChar
 }
+
+// gramCount is how many character 3- to 5-grams a word of n bytes has, padded with a space each side.
+func gramCount(n int) int {
+	if n > maxGramWord {
+		return 0
+	}
+	c := 0
+	for k := 3; k <= 5; k++ {
+		c += max(0, n+2-k+1)
+	}
+	return c
+}
+
+// eachGram calls f with the feature index of each character 3- to 5-gram of word (padded with a space
+// each side), shortest first.
+func eachGram(word string, f func(idx uint32)) {
+	var chars [maxGramWord + 2]byte
+	chars[0] = ' '
+	copy(chars[1:], word)
+	chars[len(word)+1] = ' '
+	c := chars[:len(word)+2]
+	base := fnvAdd(fnvOffset, "c:")
+	for n := 3; n <= 5; n++ {
+		for j := 0; j+n <= len(c); j++ {
+			h := base
+			for _, b := range c[j : j+n] {
+				h = (h ^ uint32(b)) * fnvPrime
+			}
+			f(hashed(h))
+		}
+	}
+}
+
+// gramValue is the value of each character n-gram feature of a text that has n of them.
+func gramValue(n int) float32 { return sparseScale * float32(1/math.Sqrt(float64(n))) }
 
 func b2f(b bool) float32 {
 	if b {
@@ -213,10 +259,76 @@ type Model struct {
 	Note string
 	w    []float32 // (nDense + 2^hashBits) rows of nClass weights
 	b    [nClass]float32
+
+	gramsOnce sync.Once
+	grams     []atomic.Pointer[gramEntry] // see gramSum
 }
 
 func newModel(lang string) *Model {
 	return &Model{Lang: lang, w: make([]float32, (nDense+1<<hashBits)*nClass)}
+}
+
+// logits is the model's linear score of a text, the sum probs computes over features(toks, lex), computed
+// without the feature list: a word's character n-grams always add up to the same weights, so that sum is
+// looked up per word (Model.grams) instead of per n-gram, which was most of the scorer's time.
+func (m *Model) logits(toks []token, lex *lexical) [nClass]float64 {
+	var z [nClass]float64
+	for c := range z {
+		z[c] = float64(m.b[c])
+	}
+	add := func(idx uint32, val float32) {
+		row := m.w[idx*nClass : idx*nClass+nClass]
+		for c := range z {
+			z[c] += float64(row[c] * val)
+		}
+	}
+	for i, v := range denseFeatures(toks, lex) {
+		if v != 0 {
+			add(uint32(i), v)
+		}
+	}
+	var grams [nClass]float32
+	nChar := sparseFeatures(toks, lex, add, func(word string) {
+		g := m.gramSum(word)
+		for c := range grams {
+			grams[c] += g[c]
+		}
+	})
+	if nChar > 0 {
+		cv := gramValue(nChar)
+		for c := range z {
+			z[c] += float64(grams[c] * cv)
+		}
+	}
+	return z
+}
+
+// gramCacheSize is the number of words whose n-gram weight sums a model keeps (direct-mapped, about 5 MiB
+// when full).
+const gramCacheSize = 1 << 16
+
+type gramEntry struct {
+	word string
+	sum  [nClass]float32
+}
+
+// gramSum returns the sum of the weight rows of word's character n-grams, from the cache when it is there.
+// The cache is lock-free: a slot holds an immutable entry, replaced whole.
+func (m *Model) gramSum(word string) [nClass]float32 {
+	m.gramsOnce.Do(func() { m.grams = make([]atomic.Pointer[gramEntry], gramCacheSize) })
+	slot := &m.grams[fnvAdd(fnvOffset, word)&(gramCacheSize-1)]
+	if e := slot.Load(); e != nil && e.word == word {
+		return e.sum
+	}
+	e := &gramEntry{word: strings.Clone(word)}
+	eachGram(word, func(idx uint32) {
+		row := m.w[idx*nClass : idx*nClass+nClass]
+		for c := range e.sum {
+			e.sum[c] += row[c]
+		}
+	})
+	slot.Store(e)
+	return e.sum
 }
 
 // probs returns the class probabilities (negative, neutral, positive).

@@ -169,8 +169,7 @@ func (s *Scorer) probs(toks []token, lx lexicon, r *rules, language string) [nCl
 	if m == nil {
 		return lp
 	}
-	var buf [512]feat
-	mp := m.probs(features(toks, &lex, buf[:0]))
+	mp := softmax(m.logits(toks, &lex))
 	words := 0
 	for _, t := range toks {
 		if t.kind == tWord || t.kind == tHashtag {
