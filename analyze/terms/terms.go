@@ -63,24 +63,34 @@ func foldChain(s string) string {
 }
 
 func normalizeUnicode(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
+	var buf [1024]byte
+	b := buf[:0]
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
 		case r < latinFoldEnd:
-			b.WriteString(latinFold[r])
+			b = append(b, latinFold[r]...)
 		case r == '’':
-			b.WriteByte('\'')
+			b = append(b, '\'')
 		case r >= 0x2000 && r < 0x2C00 || r >= 0x1F000 && r < 0x1FB00:
 			// Punctuation, symbols and emoji never compose with their neighbours.
-			b.WriteString(foldChain(string(r)))
+			b = append(b, foldChain(string(r))...)
 		default:
 			// Other scripts can compose across runes (combining marks, Hangul, Indic vowel signs): the whole
 			// chain decides.
 			return foldChain(s)
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // Extract returns the distinct terms of text in order of first appearance, at most MaxTerms:
@@ -98,16 +108,26 @@ func Extract(text, lang string) []string {
 	}
 	text = Normalize(text)
 	out := make([]string, 0, 16)
+	// Duplicates are found with a small open-addressing set of indexes into out (at most a quarter full).
+	var slots [4 * MaxTerms]uint8
 	add := func(t string) bool {
-		for _, o := range out {
-			if o == t {
+		for i := fnv32(t) % uint32(len(slots)); ; i = (i + 1) % uint32(len(slots)) {
+			k := slots[i]
+			if k == 0 {
+				out = append(out, t)
+				slots[i] = uint8(len(out))
+				return len(out) < MaxTerms
+			}
+			if out[k-1] == t {
 				return true
 			}
 		}
-		out = append(out, t)
-		return len(out) < MaxTerms
 	}
-	var phrases []string
+	// Phrases are written into one buffer, cut into strings at the end: one allocation for all of them.
+	var phraseBuf [512]byte
+	phraseBytes := phraseBuf[:0]
+	var ends [MaxTerms]int
+	nPhrases := 0
 	prev := "" // previous content word of the current clause, for phrases
 	for field := range strings.FieldsSeq(text) {
 		if strings.Contains(field, "://") || strings.HasPrefix(field, "www.") {
@@ -131,8 +151,10 @@ func Extract(text, lang string) []string {
 					if !add(tok) {
 						return out
 					}
-					if prev != "" && len(phrases) < MaxTerms {
-						phrases = append(phrases, prev+" "+tok)
+					if prev != "" && nPhrases < MaxTerms {
+						phraseBytes = append(append(append(phraseBytes, prev...), ' '), tok...)
+						ends[nPhrases] = len(phraseBytes)
+						nPhrases++
 					}
 					prev = tok
 				}
@@ -142,12 +164,22 @@ func Extract(text, lang string) []string {
 			}
 		}
 	}
-	for _, p := range phrases {
-		if !add(p) {
+	all, from := string(phraseBytes), 0
+	for _, to := range ends[:nPhrases] {
+		if !add(all[from:to]) {
 			break
 		}
+		from = to
 	}
 	return out
+}
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
 }
 
 // nextToken splits the leading token off a whitespace-free field. A token is a run of letters and digits,
