@@ -1,6 +1,6 @@
 # Vigie build entry points. `make test` is what CI (.ci/run) runs.
 GO ?= go
-# Extra arguments for `make bench` and `make demo`, e.g. make bench ARGS="-n 200000".
+# Extra arguments for `make bench` and `make demo`, e.g. make bench ARGS="-n 200000 -rounds 5".
 ARGS ?=
 
 .PHONY: all build stack stop status test bench demo lint
