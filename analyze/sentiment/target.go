@@ -1,6 +1,9 @@
 package sentiment
 
-import "strings"
+import (
+	"strings"
+	"sync/atomic"
+)
 
 // Words that put a brand on the losing side when they come just before it ("quitté Orange", "left Comcast",
 // "mieux que SFR", "better than Bing") and, after a leaving verb, the words that introduce the winner
@@ -31,15 +34,50 @@ type segment struct {
 	opensWith bool // starts with a contrast word
 }
 
-// matchBrand returns the index of every token run that spells brand (accent- and case-folded; "@brand" and
-// "#brand" count), as [start, end) pairs.
-func matchBrand(toks []token, brand string) [][2]int {
+// brandName is a brand as matchBrand looks for it: its folded words, and those words run together (the
+// form of "#brand" and "@brand").
+type brandName struct {
+	words  []string
+	joined string
+}
+
+func newBrandName(brand string) brandName {
 	words := strings.FieldsFunc(foldString(brand), func(r rune) bool { return !isWordRune(r) })
-	if len(words) == 0 {
-		return nil
+	return brandName{words: words, joined: strings.Join(words, "")}
+}
+
+// brandNames keeps the brandName of the few brands a deployment scores, built once each. The map is
+// immutable once published; a new brand publishes a copy.
+var brandNames atomic.Pointer[map[string]brandName]
+
+func lookupBrand(brand string) brandName {
+	m := brandNames.Load()
+	if m != nil {
+		if b, ok := (*m)[brand]; ok {
+			return b
+		}
 	}
-	joined := strings.Join(words, "")
-	var out [][2]int
+	b := newBrandName(brand)
+	if m == nil || len(*m) < 1024 {
+		next := map[string]brandName{brand: b}
+		if m != nil {
+			for k, v := range *m {
+				next[k] = v
+			}
+		}
+		brandNames.CompareAndSwap(m, &next) // losing a race only means building it again next time
+	}
+	return b
+}
+
+// matchBrand appends to out the index of every token run that spells brand (accent- and case-folded;
+// "@brand" and "#brand" count), as [start, end) pairs.
+func matchBrand(toks []token, brand string, out [][2]int) [][2]int {
+	name := lookupBrand(brand)
+	words, joined := name.words, name.joined
+	if len(words) == 0 {
+		return out
+	}
 	for i, t := range toks {
 		switch t.kind {
 		case tMention, tHashtag:
@@ -65,18 +103,26 @@ func matchBrand(toks []token, brand string) [][2]int {
 // targetScope returns the tokens that speak about brand and the brand's role in a switch or comparison
 // (-1 loser, +1 winner, 0 none). found is false when the text does not mention brand.
 func targetScope(toks []token, brand string, r *rules) (scope []token, role int, found bool) {
-	hits := matchBrand(toks, brand)
+	var hitBuf [8][2]int
+	hits := matchBrand(toks, brand, hitBuf[:0])
 	if len(hits) == 0 {
 		return nil, 0, false
 	}
-	isHit := make([]bool, len(toks))
+	var isHitBuf [256]bool
+	isHit := isHitBuf[:0]
+	if len(toks) <= len(isHitBuf) {
+		isHit = isHitBuf[:len(toks)]
+	} else {
+		isHit = make([]bool, len(toks))
+	}
 	for _, h := range hits {
 		for i := h[0]; i < h[1]; i++ {
 			isHit[i] = true
 		}
 	}
 	// Split into segments at sentence breaks and contrast words.
-	var segs []segment
+	var segBuf [16]segment
+	segs := segBuf[:0]
 	cur := segment{}
 	sentenceStart := true
 	for i, t := range toks {
@@ -108,16 +154,34 @@ func targetScope(toks []token, brand string, r *rules) (scope []token, role int,
 		cur.to = len(toks)
 		segs = append(segs, cur)
 	}
-	// The brand's segments, each followed by the segments that continue talking about it.
+	// The brand's segments, each followed by the segments that continue talking about it. While they follow
+	// one another the scope is a slice of toks; a gap makes it a copy.
+	from, to, copied := 0, 0, false
+	take := func(seg segment) {
+		switch {
+		case copied:
+			scope = append(scope, toks[seg.from:seg.to]...)
+		case to == 0:
+			from, to = seg.from, seg.to
+		case seg.from == to:
+			to = seg.to
+		default:
+			scope = append(append(make([]token, 0, len(toks)), toks[from:to]...), toks[seg.from:seg.to]...)
+			copied = true
+		}
+	}
 	for k := 0; k < len(segs); k++ {
 		if !segs[k].hasBrand {
 			continue
 		}
-		scope = append(scope, toks[segs[k].from:segs[k].to]...)
+		take(segs[k])
 		for k+1 < len(segs) && !segs[k+1].hasBrand && !segs[k+1].hasOther && !segs[k+1].opensWith {
 			k++
-			scope = append(scope, toks[segs[k].from:segs[k].to]...)
+			take(segs[k])
 		}
+	}
+	if !copied {
+		scope = toks[from:to:to]
 	}
 	return scope, brandRole(toks, hits[0]), true
 }
