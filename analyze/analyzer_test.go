@@ -46,7 +46,7 @@ func TestJoinText(t *testing.T) {
 type seedCounter struct{ calls map[string]int }
 
 func (s *seedCounter) InsertMentions(context.Context, []mention.Mention) error { return nil }
-func (s *seedCounter) InsertSpikes(context.Context, []store.Spike) error        { return nil }
+func (s *seedCounter) InsertSpikes(context.Context, []store.Spike) error       { return nil }
 func (s *seedCounter) MinuteCounts(_ context.Context, brand string, since time.Time) ([]store.MinuteCount, error) {
 	s.calls[brand]++
 	return []store.MinuteCount{{Minute: since.Truncate(time.Minute).Add(time.Minute), Count: 3}}, nil

@@ -8,8 +8,8 @@
 // terrible", "ne … plus", "not bad at all"), intensifiers and diminishers, elision and missing accents
 // ("j'adore", "decue"), emoji and emoticons, hashtags ("#fail"), repeated letters ("nuuul"), capitals,
 // exclamation marks and contrast ("mais", "but"). Its findings, with English AFINN-165 valences as features
-// of their own, hashed word 1–2-grams (marked under negation) and character 3–5-grams, feed a multinomial
-// logistic regression per language. On very short
+// of their own, the mean English GloVe vector of the text's words, hashed word 1–2-grams (marked under
+// negation) and character 3–5-grams, feed a multinomial logistic regression per language. On very short
 // texts the rules layer also votes (see Scorer.probs).
 //
 // With a brand, only the clauses about it are scored, and its role in switches and comparisons decides the

@@ -124,15 +124,13 @@ func Train(examples []Example, language string, o TrainOptions) (*Model, error) 
 	if err != nil {
 		return nil, err
 	}
-	lx, ok := lex[language]
-	if !ok {
+	if _, ok := lex[language]; !ok {
 		return nil, fmt.Errorf("sentiment: train: language %q: want fr or en", language)
 	}
-	r := langRules[language]
 	data := make([]example, len(examples))
 	for i, ex := range examples {
 		toks := tokenize(unescape(ex.Text))
-		la := analyse(toks, lx, separates[language], r)
+		la := analyse(toks, language)
 		data[i] = example{fs: features(toks, &la, nil), y: ex.Label.class()}
 	}
 	return train(language, data, o), nil

@@ -52,7 +52,7 @@ func (l Label) class() int { return int(l) + 1 }
 
 const (
 	hashBits = 16
-	nDense   = 44
+	nDense   = 44 + nVec
 	nClass   = 3
 )
 
@@ -75,10 +75,6 @@ func fnvAdd(h uint32, s string) uint32 {
 	return h
 }
 
-// sparseScale down-weights the n-gram features against the lexical ones: with two thousand training
-// texts the lexicon carries most of the signal (chosen by cross-validation: 0.5 beat 1 and 0.3).
-const sparseScale = 0.5
-
 func hashed(h uint32) uint32 { return nDense + (h & (1<<hashBits - 1)) }
 
 // features turns the tokens and the lexical analysis into the model's sparse input, for training. Scoring
@@ -99,7 +95,7 @@ func features(toks []token, lex *lexical, buf []feat) []feat {
 	// Character n-grams went in with value 1, which no word feature has (theirs is below 1): scale them now
 	// that their count is known.
 	if nChar > 0 {
-		cv := gramValue(nChar)
+		cv := gramValue(lex, nChar)
 		for k := start; k < len(fs); k++ {
 			if fs[k].val == 1 {
 				fs[k].val = cv
@@ -156,6 +152,7 @@ func denseFeatures(toks []token, lex *lexical) [nDense]float32 {
 		dense[42] = float32(lex.sepNeg / 2)
 		dense[43] = float32(math.Log1p(float64(lex.nSep)))
 	}
+	copy(dense[44:], lex.vec[:])
 	return dense
 }
 
@@ -172,7 +169,7 @@ func sparseFeatures(toks []token, lex *lexical, word func(idx uint32, val float3
 			nWords++
 		}
 	}
-	wv := sparseScale * float32(1/math.Sqrt(float64(nWords+1)))
+	wv := lex.sparse * float32(1/math.Sqrt(float64(nWords+1)))
 	prev := "<s>"
 	for i, t := range toks {
 		w := t.norm
@@ -243,7 +240,7 @@ func eachGram(word string, f func(idx uint32)) {
 }
 
 // gramValue is the value of each character n-gram feature of a text that has n of them.
-func gramValue(n int) float32 { return sparseScale * float32(1/math.Sqrt(float64(n))) }
+func gramValue(lex *lexical, n int) float32 { return lex.sparse * float32(1/math.Sqrt(float64(n))) }
 
 func b2f(b bool) float32 {
 	if b {
@@ -295,7 +292,7 @@ func (m *Model) logits(toks []token, lex *lexical) [nClass]float64 {
 		}
 	})
 	if nChar > 0 {
-		cv := gramValue(nChar)
+		cv := gramValue(lex, nChar)
 		for c := range z {
 			z[c] += float64(grams[c] * cv)
 		}
@@ -410,7 +407,7 @@ func train(lang string, data []example, o TrainOptions) *Model {
 	return m
 }
 
-const modelMagic = "VIGIESENT1"
+const modelMagic = "VIGIESENT2" // 2: the number of dense rows is written
 
 // MarshalBinary writes the model sparsely (non-zero rows only), gzip-compressed.
 func (m *Model) MarshalBinary() ([]byte, error) {
@@ -423,6 +420,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	writeStr(m.Lang)
 	writeStr(m.Note)
 	binary.Write(&raw, binary.LittleEndian, uint32(hashBits))
+	binary.Write(&raw, binary.LittleEndian, uint32(nDense))
 	binary.Write(&raw, binary.LittleEndian, m.b)
 	rows := len(m.w) / nClass
 	var nz []uint32
@@ -479,6 +477,10 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	var bits, n uint32
 	if err := binary.Read(r, binary.LittleEndian, &bits); err != nil || bits != hashBits {
 		return nil, fmt.Errorf("sentiment: model: built for %d hash bits, this build uses %d: retrain it", bits, hashBits)
+	}
+	var dense uint32
+	if err := binary.Read(r, binary.LittleEndian, &dense); err != nil || dense != nDense {
+		return nil, fmt.Errorf("sentiment: model: built for %d dense features, this build uses %d: retrain it", dense, nDense)
 	}
 	m := newModel(lang)
 	m.Note = note

@@ -12,13 +12,13 @@ func TestLogitsMatchFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New()
+	New() // loads the lexicons and vectors analyse reads
 	for _, language := range []string{"fr", "en"} {
-		m, lx, r := models[language], s.lex[language], langRules[language]
+		m := models[language]
 		for pass := 0; pass < 2; pass++ {
 			for _, ex := range loadEval(t, language) {
 				toks := tokenize(unescape(ex.Text))
-				lex := analyse(toks, lx, s.sep[language], r)
+				lex := analyse(toks, language)
 				want := m.probs(features(toks, &lex, nil))
 				got := softmax(m.logits(toks, &lex))
 				for c := range got {

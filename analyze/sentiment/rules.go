@@ -24,6 +24,9 @@ type lexical struct {
 	// scope: the sums of the positive ones and of the negative ones (as an absolute value), and the count.
 	sepPos, sepNeg float64
 	nSep           int
+
+	vec    [nVec]float32 // mean word vector of the text, zero for a language without vectors
+	sparse float32       // the language's sparseScale
 }
 
 func isSentenceBreak(t token) bool { return t.kind == tPunct && t.norm != "," && t.norm != ":" }
@@ -79,9 +82,14 @@ func (r *rules) isNegator(t token) bool {
 	return t.kind == tWord && len(t.norm) > 3 && t.norm[len(t.norm)-3:] == "n't"
 }
 
-// analyse runs the lexicon and rules over toks. sep is the language's separate lexicon (nil if none).
-func analyse(toks []token, lx, sep lexicon, r *rules) lexical {
-	var out lexical
+// analyse runs language's lexicons, rules and word vectors over toks. The resources must be loaded
+// (loadLexicons).
+func analyse(toks []token, language string) lexical {
+	lx, sep, r := lexicons[language], separates[language], langRules[language]
+	out := lexical{sparse: r.sparseScale}
+	if v := vectors[language]; v != nil {
+		v.mean(toks, &out.vec)
+	}
 	out.negScope = make([]bool, len(toks))
 	lastContrast := -1
 	for i, t := range toks {

@@ -39,7 +39,6 @@ type Options struct {
 type Scorer struct {
 	models      map[string]*Model
 	lex         map[string]lexicon
-	sep         map[string]lexicon
 	defaultLang string
 }
 
@@ -86,7 +85,7 @@ func NewScorer(opts Options) (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scorer{lex: lex, sep: separates, defaultLang: opts.DefaultLang, models: opts.Models}
+	s := &Scorer{lex: lex, defaultLang: opts.DefaultLang, models: opts.Models}
 	if s.defaultLang == "" {
 		s.defaultLang = "en"
 	}
@@ -123,10 +122,8 @@ func (s *Scorer) Score(text, language, brand string) Result {
 			scoreLang = lang.DetectAmong(text, "fr", "en")
 		}
 	}
-	lx, ok := s.lex[scoreLang]
-	if !ok {
+	if _, ok := s.lex[scoreLang]; !ok {
 		scoreLang = s.defaultLang
-		lx = s.lex[scoreLang]
 		if res.Lang == "" || res.Lang == "auto" {
 			res.Lang = scoreLang
 		}
@@ -145,7 +142,7 @@ func (s *Scorer) Score(text, language, brand string) Result {
 			scope, role, res.Targeted = t, rl, true
 		}
 	}
-	p := s.probs(scope, lx, r, scoreLang)
+	p := s.probs(scope, scoreLang)
 	res.Score = p[2] - p[0]
 	res.Label, res.Confidence = argmax(p)
 	if role != 0 {
@@ -162,8 +159,8 @@ func (s *Scorer) Score(text, language, brand string) Result {
 	return res
 }
 
-func (s *Scorer) probs(toks []token, lx lexicon, r *rules, language string) [nClass]float64 {
-	lex := analyse(toks, lx, s.sep[language], r)
+func (s *Scorer) probs(toks []token, language string) [nClass]float64 {
+	lex := analyse(toks, language)
 	lp := lexiconProbs(lex.compound)
 	m := s.models[language]
 	if m == nil {
@@ -195,9 +192,10 @@ func (s *Scorer) probs(toks []token, lx lexicon, r *rules, language string) [nCl
 }
 
 // lexiconWeight is the exponent of the rules layer's vote in the product of experts; shortText is the
-// word count up to which it votes.
+// word count up to which it votes. 1.5 since the English model leans on word vectors, which know "bad" but
+// not "not bad at all" (cross-validated macro-F1 moves by less than 0.001 between 1 and 2).
 const (
-	lexiconWeight = 1.0
+	lexiconWeight = 1.5
 	shortText     = 5
 )
 

@@ -59,12 +59,12 @@ func TestPhenomena(t *testing.T) {
 // The rules layer's compound must move with intensifiers, diminishers, capitals and exclamation marks;
 // the learned model then weighs it with everything else.
 func TestIntensifiersMoveTheCompound(t *testing.T) {
-	lex, err := loadLexicons()
+	_, err := loadLexicons()
 	if err != nil {
 		t.Fatal(err)
 	}
 	compound := func(text, lang string) float64 {
-		return analyse(tokenize(text), lex[lang], separates[lang], langRules[lang]).compound
+		return analyse(tokenize(text), lang).compound
 	}
 	f := func(weak, strong, lang string) {
 		t.Helper()
@@ -272,7 +272,7 @@ func loadEval(t testing.TB, lang string) []Example {
 }
 
 // TestCrossValidatedQuality guards the figures in docs/BENCHMARKS.md (5-fold CV, the same command as
-// `vigie sentiment eval --cv 5`): French 0.686, English 0.643 (means over seeds 1-3: 0.687, 0.639). The
+// `vigie sentiment eval --cv 5`): French 0.685, English 0.648 (means over seeds 1-3: 0.687, 0.647). The
 // English target of the issue (0.65) is not reached; the bounds catch regressions.
 func TestCrossValidatedQuality(t *testing.T) {
 	if testing.Short() {
@@ -281,7 +281,7 @@ func TestCrossValidatedQuality(t *testing.T) {
 	for _, c := range []struct {
 		lang string
 		min  float64
-	}{{"fr", 0.68}, {"en", 0.635}} {
+	}{{"fr", 0.68}, {"en", 0.64}} {
 		m, per, err := CrossValidate(loadEval(t, c.lang), c.lang, 5, DefaultTrainOptions)
 		if err != nil {
 			t.Fatal(err)

