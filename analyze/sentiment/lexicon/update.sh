@@ -71,7 +71,10 @@ words, vecs, dims = d["words"], d["vectors"], d["dimensions"]
 def fold(w):
     w = unicodedata.normalize("NFD", w.lower().replace("œ", "oe").replace("æ", "ae"))
     return "".join(c for c in w if unicodedata.category(c) != "Mn")
-wanted = set()
+# Contractions without their apostrophe: the packaged vocabulary has no apostrophes, so "don't" reads as "dont".
+wanted = set("""dont doesnt didnt isnt wasnt arent werent cant couldnt wouldnt shouldnt wont aint havent hasnt
+    hadnt neednt mustnt im ive youre youve youll youd theyre theyve theyll theyd hes shes thats whats theres
+    lets weve were ill id""".split())
 for name in ("en_vader.tsv", "en_afinn.tsv"):
     for line in open(name, encoding="utf-8"):
         if not line.startswith("# "):
