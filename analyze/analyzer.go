@@ -35,6 +35,7 @@ type Store interface {
 	InsertMentions(ctx context.Context, ms []mention.Mention) error
 	InsertSpikes(ctx context.Context, spikes []store.Spike) error
 	MinuteCounts(ctx context.Context, brand string, since time.Time) ([]store.MinuteCount, error)
+	StoredIDs(ctx context.Context, ms []mention.Mention) (map[string]bool, error)
 }
 
 // Options change what the analyzer does with each mention.
@@ -65,6 +66,14 @@ type Analyzer struct {
 	dlq      *bus.DeadLetters
 	spikesW  *kafka.Writer
 
+	// fetched is, per partition, the offset after the last message this analyzer fetched: messages that do
+	// not start there (the first ones, or after a rebalance) may re-deliver mentions already stored, and
+	// batches are looked up in ClickHouse (lookUp) until one has none stored.
+	fetched map[int]int64
+	lookUp  bool
+	// recent holds the ids of the last mentions this analyzer took, to drop a mention sent twice.
+	recent *recentIDs
+
 	mu      sync.Mutex
 	lastErr error // of the last store attempt, for /healthz
 }
@@ -82,6 +91,8 @@ func New(cfg *config.Config, st Store, opts Options, logger *slog.Logger, reg pr
 		logger:   logger,
 		m:        newMetrics(reg),
 		lastSeen: map[string]time.Time{},
+		fetched:  map[int]int64{},
+		recent:   newRecentIDs(recentWindow),
 		now:      time.Now,
 		dlq:      bus.NewDeadLetters(cfg.Kafka),
 		spikesW:  bus.NewWriter(cfg.Kafka, cfg.Kafka.SpikesTopic),
@@ -176,7 +187,10 @@ func (a *Analyzer) Run(ctx context.Context) error {
 		case ctx.Err() != nil:
 			// Shutdown: what was fetched is stored and committed before returning.
 			if len(msgs) > 0 {
-				if err := send(a.analyse(storeCtx, msgs)); err != nil {
+				b, err := a.analyse(storeCtx, msgs)
+				if err != nil {
+					a.logger.Warn("shutdown: the last messages were not analysed; they will be consumed again", "err", err)
+				} else if err := send(b); err != nil {
 					return err
 				}
 			}
@@ -196,7 +210,14 @@ func (a *Analyzer) Run(ctx context.Context) error {
 			}
 		}
 		if len(msgs) >= a.batch.BatchSize || (len(msgs) > 0 && time.Since(first) >= a.batch.FlushInterval) {
-			if err := send(a.analyse(ctx, msgs)); err != nil {
+			b, err := a.analyse(ctx, msgs)
+			if err != nil {
+				if ctx.Err() != nil {
+					continue // shutting down: the branch above stores msgs
+				}
+				return err
+			}
+			if err := send(b); err != nil {
 				return err
 			}
 			msgs = make([]kafka.Message, 0, len(msgs)) // the sent batch keeps its slice
@@ -218,7 +239,7 @@ type batch struct {
 
 // analyse decodes msgs and, unless in passthrough, scores them and feeds the spike detector. A message that
 // is not a valid mention becomes a dead letter.
-func (a *Analyzer) analyse(ctx context.Context, msgs []kafka.Message) batch {
+func (a *Analyzer) analyse(ctx context.Context, msgs []kafka.Message) (batch, error) {
 	type result struct {
 		m     mention.Mention
 		err   error
@@ -251,14 +272,71 @@ func (a *Analyzer) analyse(ctx context.Context, msgs []kafka.Message) batch {
 			continue
 		}
 		b.ms, ts = append(b.ms, r.m), append(ts, r.terms)
-		if !a.opts.Passthrough {
-			a.m.labels.WithLabelValues(r.m.Label).Inc()
-		}
+	}
+	var err error
+	if b.ms, ts, err = a.dropDuplicates(ctx, msgs, b.ms, ts); err != nil {
+		return b, err
 	}
 	if !a.opts.Passthrough {
+		for _, m := range b.ms {
+			a.m.labels.WithLabelValues(m.Label).Inc()
+		}
 		a.observe(ctx, b.ms, ts)
 	}
-	return b
+	return b, nil
+}
+
+// mayRedeliver reports whether msgs may hold mentions already stored, and notes where each partition's
+// messages end: a partition whose messages do not start where this analyzer's last fetch of it ended was
+// just assigned (start, restart, rebalance), and its previous reader may have stored its last batches
+// without committing them. Once a looked-up batch has nothing stored, the re-delivered run is over.
+func (a *Analyzer) mayRedeliver(msgs []kafka.Message) bool {
+	for _, m := range msgs {
+		if next, ok := a.fetched[m.Partition]; !ok || m.Offset != next {
+			a.lookUp = true
+		}
+		a.fetched[m.Partition] = m.Offset + 1
+	}
+	return a.lookUp
+}
+
+// dropDuplicates removes from ms (and ts) the mentions this analyzer took recently (sent twice) and, when
+// msgs may be a re-delivery, those ClickHouse already has: the row would be deduplicated, but the spike
+// detector and the per-minute rollup would count them twice.
+func (a *Analyzer) dropDuplicates(ctx context.Context, msgs []kafka.Message, ms []mention.Mention, ts [][]string) ([]mention.Mention, [][]string, error) {
+	var stored map[string]bool
+	if a.mayRedeliver(msgs) && len(ms) > 0 {
+		err := bus.Retry(ctx, a.logger, "look up re-delivered mentions in ClickHouse", func() error {
+			var err error
+			if stored, err = a.store.StoredIDs(ctx, ms); err != nil {
+				a.m.errors.WithLabelValues("store").Inc()
+			}
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		a.lookUp = len(stored) > 0
+	}
+	keep := 0
+	for i, m := range ms {
+		if stored[m.ID] || !a.recent.add(m.ID) {
+			continue
+		}
+		ms[keep] = m
+		if ts != nil {
+			ts[keep] = ts[i]
+		}
+		keep++
+	}
+	if dropped := len(ms) - keep; dropped > 0 {
+		a.m.duplicates.Add(float64(dropped))
+		a.logger.Info("dropped mentions already taken (sent or delivered twice)", "dropped", dropped, "batch", len(ms))
+	}
+	if ts != nil {
+		ts = ts[:keep]
+	}
+	return ms[:keep], ts, nil
 }
 
 // parallel runs f(0) … f(n-1) spread over the cores, and returns when all are done.
@@ -299,8 +377,20 @@ func (a *Analyzer) storeLoop(ctx context.Context, r *kafka.Reader, batches <-cha
 
 func (a *Analyzer) store1(ctx context.Context, r *kafka.Reader, b batch) error {
 	start := time.Now()
+	retry := false
 	err := bus.Retry(ctx, a.logger, "store batch in ClickHouse", func() error {
-		err := a.store.InsertMentions(ctx, b.ms)
+		ms := b.ms
+		if retry {
+			// A failed insert may still have been written: keep only what ClickHouse does not have.
+			stored, err := a.store.StoredIDs(ctx, ms)
+			if err != nil {
+				a.m.errors.WithLabelValues("store").Inc()
+				return err
+			}
+			ms = slices.DeleteFunc(slices.Clone(ms), func(m mention.Mention) bool { return stored[m.ID] })
+		}
+		retry = true
+		err := a.store.InsertMentions(ctx, ms)
 		a.mu.Lock()
 		a.lastErr = err
 		a.mu.Unlock()

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -164,6 +165,14 @@ func readAll(t *testing.T, brokers []string, topic string, partition int) []bus.
 
 func assertCommitted(t *testing.T, cfg *config.Config) {
 	t.Helper()
+	if err := committedToEnd(cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// committedToEnd returns an error unless the group committed every partition of the mentions topic up to
+// its end.
+func committedToEnd(cfg *config.Config) error {
 	client := &kafka.Client{Addr: kafka.TCP(cfg.Kafka.Brokers...)}
 	ctx := context.Background()
 	parts := make([]int, cfg.Kafka.Partitions)
@@ -172,7 +181,7 @@ func assertCommitted(t *testing.T, cfg *config.Config) {
 	}
 	committed, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: cfg.Kafka.Group, Topics: map[string][]int{cfg.Kafka.MentionsTopic: parts}})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	var reqs []kafka.OffsetRequest
 	for _, p := range parts {
@@ -180,7 +189,7 @@ func assertCommitted(t *testing.T, cfg *config.Config) {
 	}
 	ends, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{cfg.Kafka.MentionsTopic: reqs}})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	end := map[int]int64{}
 	for _, po := range ends.Topics[cfg.Kafka.MentionsTopic] {
@@ -188,9 +197,10 @@ func assertCommitted(t *testing.T, cfg *config.Config) {
 	}
 	for _, po := range committed.Topics[cfg.Kafka.MentionsTopic] {
 		if po.CommittedOffset != end[po.Partition] && !(po.CommittedOffset == -1 && end[po.Partition] == 0) {
-			t.Fatalf("partition %d: committed offset %d, end of partition %d", po.Partition, po.CommittedOffset, end[po.Partition])
+			return fmt.Errorf("partition %d: committed offset %d, end of partition %d", po.Partition, po.CommittedOffset, end[po.Partition])
 		}
 	}
+	return nil
 }
 
 func TestAnalyzerIntegrationWaitsForKafkaAtStart(t *testing.T) {
@@ -335,5 +345,38 @@ func TestAnalyzerIntegrationTwoMembersShareTheWork(t *testing.T) {
 	defer mu.Unlock()
 	if perMember[0]+perMember[1] < 4000 || perMember[0] == 0 || perMember[1] == 0 {
 		t.Fatalf("work per member = %v; both members should have stored part of the 4000", perMember)
+	}
+}
+
+// TestAnalyzerIntegrationRedeliveryCountedOnce: mentions a previous analyzer stored without committing
+// them (simulated by inserting them first), and mentions sent twice, end as one row each and are counted
+// once by the per-minute rollup.
+func TestAnalyzerIntegrationRedeliveryCountedOnce(t *testing.T) {
+	cfg := itest.Config(t)
+	st := openTestStore(t, cfg)
+	ctx := context.Background()
+	if err := bus.EnsureTopics(ctx, cfg.Kafka, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	ms := itest.Mentions(3000, time.Now().Add(-time.Hour), "Orange", "Free", "SNCF")
+	if err := st.InsertMentions(ctx, ms[:700]); err != nil { // stored, never committed
+		t.Fatal(err)
+	}
+	itest.Produce(t, cfg.Kafka.Brokers, cfg.Kafka.MentionsTopic, ms)
+	itest.Produce(t, cfg.Kafka.Brokers, cfg.Kafka.MentionsTopic, ms[2500:]) // sent twice
+	rows := func() (n uint64) {
+		st.Conn().QueryRow(ctx, "SELECT count() FROM mentions").Scan(&n)
+		return n
+	}
+	_, stop := startAnalyzer(t, cfg, st, nil)
+	itest.Eventually(t, 2*time.Minute, func() bool { return rows() >= 3000 }, "%d rows stored, want 3000", rows())
+	itest.Eventually(t, 30*time.Second, func() bool { return committedToEnd(cfg) == nil }, "offsets not all committed: %v", committedToEnd(cfg))
+	stop()
+	var rolled uint64
+	if err := st.Conn().QueryRow(ctx, "SELECT sum(mentions) FROM mention_minutes").Scan(&rolled); err != nil {
+		t.Fatal(err)
+	}
+	if rows() != 3000 || rolled != 3000 || countFinal(t, st) != 3000 {
+		t.Fatalf("rows %d, rollup %d, FINAL %d: want 3000 each", rows(), rolled, countFinal(t, st))
 	}
 }

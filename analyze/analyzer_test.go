@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/vigie-oss/vigie/config"
 	"github.com/vigie-oss/vigie/mention"
@@ -42,11 +43,26 @@ func TestJoinText(t *testing.T) {
 	f("Title", "body", "Title. body")
 }
 
-// seedCounter is a Store that only answers the seeding queries, counting them.
-type seedCounter struct{ calls map[string]int }
+// seedCounter is a Store that stores nothing and answers the seeding queries, counting them; stored lists
+// the ids it claims to have.
+type seedCounter struct {
+	calls       map[string]int
+	stored      map[string]bool
+	storedCalls int
+}
 
 func (s *seedCounter) InsertMentions(context.Context, []mention.Mention) error { return nil }
 func (s *seedCounter) InsertSpikes(context.Context, []store.Spike) error       { return nil }
+func (s *seedCounter) StoredIDs(_ context.Context, ms []mention.Mention) (map[string]bool, error) {
+	s.storedCalls++
+	out := map[string]bool{}
+	for _, m := range ms {
+		if s.stored[m.ID] {
+			out[m.ID] = true
+		}
+	}
+	return out, nil
+}
 func (s *seedCounter) MinuteCounts(_ context.Context, brand string, since time.Time) ([]store.MinuteCount, error) {
 	s.calls[brand]++
 	return []store.MinuteCount{{Minute: since.Truncate(time.Minute).Add(time.Minute), Count: 3}}, nil
@@ -77,4 +93,53 @@ func TestReseedAfterIdle(t *testing.T) {
 	see("Orange", 9*time.Minute, 1)
 	see("Orange", reseedAfter+time.Second, 2)
 	see("Free", time.Minute, 2) // idle for 11 minutes
+}
+
+// TestDropDuplicates: a batch that may be a re-delivery (the first of a partition, and the next ones until
+// a look-up finds nothing stored) loses what ClickHouse has; later batches are not looked up, but lose what
+// this analyzer took recently.
+func TestDropDuplicates(t *testing.T) {
+	cfg := config.Default()
+	st := &seedCounter{calls: map[string]int{}, stored: map[string]bool{"b": true}}
+	a, err := New(&cfg, st, Options{Passthrough: true}, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(from int64, ids []string, want []string, wantLookups int) {
+		t.Helper()
+		var msgs []kafka.Message
+		var ms []mention.Mention
+		for i, id := range ids {
+			msgs = append(msgs, kafka.Message{Partition: 2, Offset: from + int64(i)})
+			ms = append(ms, mention.Mention{ID: id})
+		}
+		got, _, err := a.dropDuplicates(context.Background(), msgs, ms, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []string
+		for _, m := range got {
+			gotIDs = append(gotIDs, m.ID)
+		}
+		if !reflect.DeepEqual(gotIDs, want) || st.storedCalls != wantLookups {
+			t.Fatalf("from offset %d: kept %v after %d look-ups, want %v after %d", from, gotIDs, st.storedCalls, want, wantLookups)
+		}
+	}
+	f(10, []string{"a", "b", "c"}, []string{"a", "c"}, 1) // first batch: looked up, b was stored
+	f(13, []string{"a", "d", "d"}, []string{"d"}, 2)      // looked up again (the last look-up found some); a and d seen recently
+	f(16, []string{"g"}, []string{"g"}, 2)                // contiguous, and the last look-up found none
+	f(100, []string{"e", "b", "c"}, []string{"e"}, 3)     // a jump (rebalance): looked up again
+	f(103, []string{"f"}, []string{"f"}, 4)               // the last look-up found b
+}
+
+func TestRecentIDs(t *testing.T) {
+	r := newRecentIDs(3)
+	for _, c := range []struct {
+		id  string
+		new bool
+	}{{"a", true}, {"a", false}, {"b", true}, {"c", true}, {"d", true}, {"a", true}, {"c", false}, {"b", true}} {
+		if got := r.add(c.id); got != c.new {
+			t.Fatalf("add(%q) = %v, want %v", c.id, got, c.new)
+		}
+	}
 }

@@ -25,7 +25,7 @@ func BenchmarkAnalyzeBatch(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			cfg := config.Default()
-			a, err := New(&cfg, nil, Options{Passthrough: passthrough}, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+			a, err := New(&cfg, &seedCounter{calls: map[string]int{}}, Options{Passthrough: passthrough}, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -44,6 +44,7 @@ func BenchmarkAnalyzeBatch(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i += len(msgs) {
+				a.recent = newRecentIDs(recentWindow) // the same mentions every round
 				a.analyse(context.Background(), msgs)
 			}
 		})

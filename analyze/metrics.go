@@ -14,6 +14,7 @@ type metrics struct {
 	lag           prometheus.Gauge
 	batchSeconds  prometheus.Histogram
 	storedLatency prometheus.Histogram
+	duplicates    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -35,5 +36,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Time to insert one batch into ClickHouse, retries included.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}),
 		storedLatency: f.NewHistogram(prometheus.HistogramOpts{Name: "vigie_analyze_stored_latency_seconds",
 			Help: "From a mention's arrival in Kafka to its batch being stored and committed.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
+		duplicates: f.NewCounter(prometheus.CounterOpts{Name: "vigie_analyze_duplicates_dropped_total",
+			Help: "Mentions dropped because this analyzer took them recently or ClickHouse already had them (sent twice, re-delivered after a restart or a rebalance)."}),
 	}
 }

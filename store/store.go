@@ -9,7 +9,9 @@
 //
 //	mentions          one row per mention.Mention; ReplacingMergeTree: read with FINAL for exact counts
 //	mention_minutes   mentions per (brand, minute, source, label) with negative count and sentiment sum,
-//	                  fed by the materialized view mention_minutes_mv; SummingMergeTree: read with sum()
+//	                  fed by the materialized view mention_minutes_mv; SummingMergeTree: read with sum().
+//	                  It counts every insert: the analyzer keeps mentions already stored out of its
+//	                  inserts (StoredIDs), so a re-delivery after a crash or a rebalance is counted once
 //	spikes            one row per spike event (Spike)
 //	schema_migrations what Migrate applied or skipped
 //
@@ -180,6 +182,56 @@ func (s *Store) InsertMentions(ctx context.Context, ms []mention.Mention) error 
 	}
 	return s.insertColumns(ctx, "mentions", mentionColumns, n,
 		id, brand, source, sourceName, url, title, text, author, lang, published, fetched, matched, sentiment, label, confidence, abusive)
+}
+
+// storedIDsChunk bounds the ids of one StoredIDs query, to stay under ClickHouse's max_query_size (256 KiB).
+const storedIDsChunk = 2000
+
+// StoredIDs returns the ids of ms that the mentions table already has. The analyzer asks before inserting
+// what may be a re-delivery (the first messages of a partition after a restart or a rebalance, a retried
+// insert): the row itself would be deduplicated, but the per-minute rollup would count it twice. The query
+// reads the sorting key (brand, published, id) over the batch's time range only.
+func (s *Store) StoredIDs(ctx context.Context, ms []mention.Mention) (map[string]bool, error) {
+	stored := map[string]bool{}
+	for lo := 0; lo < len(ms); lo += storedIDsChunk {
+		chunk := ms[lo:min(lo+storedIDsChunk, len(ms))]
+		seen, brands, ids := map[string]bool{}, []any{}, make([]any, len(chunk))
+		from, to := dateTime(chunk[0].Published), dateTime(chunk[0].Published)
+		for i, m := range chunk {
+			if !seen[m.Brand] {
+				seen[m.Brand], brands = true, append(brands, m.Brand)
+			}
+			ids[i] = m.ID
+			p := dateTime(m.Published)
+			if p.Before(from) {
+				from = p
+			}
+			if p.After(to) {
+				to = p
+			}
+		}
+		// GroupSet binds as a (…) list, which the primary key index serves (a bound slice would be an array).
+		rows, err := s.conn.Query(ctx, "SELECT DISTINCT id FROM mentions WHERE brand IN ? AND published >= toDateTime(?, 'UTC') "+
+			"AND published <= toDateTime(?, 'UTC') AND id IN ?", clickhouse.GroupSet{Value: brands}, from.Unix(), to.Unix()+1,
+			clickhouse.GroupSet{Value: ids})
+		if err != nil {
+			return nil, fmt.Errorf("store: looking up stored ids: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: looking up stored ids: %w", err)
+			}
+			stored[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: looking up stored ids: %w", err)
+		}
+	}
+	return stored, nil
 }
 
 // Spike is one spike event as stored: a state change (open, update, resolved) of a burst in a brand's

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -241,6 +242,44 @@ func TestInsertMentionsDedupIntegration(t *testing.T) {
 	f("acme", 3)
 	f("globex", 1)
 	f("initech", 0)
+}
+
+// TestStoredIDsIntegration: the ids already stored are found, whatever the brand and time of the others,
+// across query chunks.
+func TestStoredIDsIntegration(t *testing.T) {
+	ctx := context.Background()
+	st := openMigrated(t)
+	var stored, asked []mention.Mention
+	for i := range 2*storedIDsChunk + 10 {
+		m := sample(fmt.Sprintf("m%d", i), []string{"acme", "globex"}[i%2], t0.Add(time.Duration(i)*time.Second), "neutral")
+		asked = append(asked, m)
+		if i%3 == 0 {
+			stored = append(stored, m)
+		}
+	}
+	if err := st.InsertMentions(ctx, stored); err != nil {
+		t.Fatal(err)
+	}
+	// Same id under another brand or another publication time is another row (real ids include the brand).
+	other := sample("m0", "initech", t0, "neutral")
+	later := sample("m3", "globex", t0.Add(48*time.Hour), "neutral")
+	got, err := st.StoredIDs(ctx, append(asked, other, later))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(stored) {
+		t.Fatalf("StoredIDs found %d ids, want the %d stored", len(got), len(stored))
+	}
+	for _, m := range stored {
+		if !got[m.ID] {
+			t.Fatalf("StoredIDs missed %s", m.ID)
+		}
+	}
+	for _, m := range []mention.Mention{other, later} {
+		if none, err := st.StoredIDs(ctx, []mention.Mention{m}); err != nil || len(none) != 0 {
+			t.Fatalf("StoredIDs(%s of %s at %s) = %v, %v; want none", m.ID, m.Brand, m.Published, none, err)
+		}
+	}
 }
 
 func TestMinuteCountsIntegration(t *testing.T) {

@@ -166,7 +166,15 @@ server:
 	if uniq != n {
 		t.Fatalf("%d distinct ids stored, want %d", uniq, n)
 	}
-	t.Logf("killed with %d rows stored; %d rows before FINAL, %d after", killedAt, rowsStored(), n)
+	// The per-minute rollup counts every insert: re-delivered mentions must not have been inserted again.
+	var rolled uint64
+	if err := st.Conn().QueryRow(context.Background(), "SELECT sum(mentions) FROM mention_minutes").Scan(&rolled); err != nil {
+		t.Fatal(err)
+	}
+	if rolled != n || rowsStored() != n {
+		t.Fatalf("rollup counts %d mentions and the table has %d rows before FINAL, want %d: re-deliveries were inserted again", rolled, rowsStored(), n)
+	}
+	t.Logf("killed with %d rows stored; %d rows before FINAL, rollup %d", killedAt, rowsStored(), rolled)
 }
 
 // TestDemoIntegration runs the README's demo, shortened: the crisis must be reported as a spike of Orange.
