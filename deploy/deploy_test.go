@@ -70,7 +70,9 @@ func loadCompose(t *testing.T) compose {
 // mount is one entry of a service's volumes.
 type mount struct{ source, target string }
 
-func (m mount) bind() bool { return strings.HasPrefix(m.source, ".") || strings.HasPrefix(m.source, "/") }
+func (m mount) bind() bool {
+	return strings.HasPrefix(m.source, ".") || strings.HasPrefix(m.source, "/")
+}
 
 func mounts(t *testing.T, name string, s service) []mount {
 	t.Helper()
