@@ -3,6 +3,7 @@
 package terms
 
 import (
+	"hash/maphash"
 	"strings"
 	"sync"
 	"unicode"
@@ -111,7 +112,7 @@ func Extract(text, lang string) []string {
 	// Duplicates are found with a small open-addressing set of indexes into out (at most a quarter full).
 	var slots [4 * MaxTerms]uint8
 	add := func(t string) bool {
-		for i := fnv32(t) % uint32(len(slots)); ; i = (i + 1) % uint32(len(slots)) {
+		for i := maphash.String(slotSeed, t) % uint64(len(slots)); ; i = (i + 1) % uint64(len(slots)) {
 			k := slots[i]
 			if k == 0 {
 				out = append(out, t)
@@ -174,13 +175,7 @@ func Extract(text, lang string) []string {
 	return out
 }
 
-func fnv32(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
-	}
-	return h
-}
+var slotSeed = maphash.MakeSeed()
 
 // nextToken splits the leading token off a whitespace-free field. A token is a run of letters and digits,
 // possibly joined by inner apostrophes, hyphens or underscores, optionally led by '#' or '@'. brk reports
