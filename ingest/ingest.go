@@ -116,6 +116,11 @@ func New(cfg *config.Config, logger *slog.Logger, reg prometheus.Registerer) (*I
 	for _, b := range cfg.Brands {
 		in.brands[b.Name] = b
 	}
+	urls := map[string]bool{}
+	for _, f := range in.feeds {
+		urls[f.URL] = true
+	}
+	st.keepFeeds(urls)
 	in.ensureTopics = func(ctx context.Context) error { return bus.EnsureTopics(ctx, cfg.Kafka, logger) }
 	in.metrics.feeds.Set(float64(len(in.feeds)))
 	in.metrics.stateSize.Set(float64(st.len()))
@@ -193,7 +198,7 @@ type poller struct {
 }
 
 func (in *Ingester) newPoller(f config.Feed) *poller {
-	p := &poller{feed: f, interval: f.Interval}
+	p := &poller{feed: f, interval: f.Interval, validators: in.state.validators(f.URL)}
 	if p.interval <= 0 {
 		p.interval = in.cfg.Ingest.PollInterval
 	}
@@ -263,6 +268,7 @@ func (in *Ingester) poll(ctx context.Context, p *poller) time.Duration {
 		return in.next(p)
 	}
 	in.produceErr.Store(nil)
+	in.state.setValidators(p.feed.URL, resp.Validators) // saved with this response's mentions
 	if err := in.state.save(fetched); err != nil {
 		in.logger.Error("ingest: state not saved", "err", err)
 	}

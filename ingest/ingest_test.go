@@ -23,6 +23,7 @@ import (
 
 	"github.com/vigie-oss/vigie/bus"
 	"github.com/vigie-oss/vigie/config"
+	"github.com/vigie-oss/vigie/ingest/feed"
 	"github.com/vigie-oss/vigie/mention"
 )
 
@@ -210,15 +211,24 @@ func TestPollProducesNewMentionsOnce(t *testing.T) {
 		t.Errorf("poll after a new item produced %q", got)
 	}
 
-	// A restart reads the state file: without validators the feed is fetched whole, nothing is resent.
+	// A restart reads the state file: the feed's validators are back, so the first poll is a 304.
 	in2, _ := newTestIngester(t, cfg, w)
 	in2.poll(ctx, in2.newPoller(cfg.Sources.Feeds[0]))
 	if got := w.take(t); len(got) != 0 {
 		t.Errorf("poll after restart resent %q", got)
 	}
+	if n := testutil.ToFloat64(in2.metrics.notModified); n != 1 {
+		t.Errorf("first poll after restart: not-modified count = %v, want 1 (validators kept)", n)
+	}
+	// Without validators (a state file of an older version) the feed is fetched whole, nothing is resent.
+	in2.state.setValidators(srv.URL, feed.Validators{})
+	in2.poll(ctx, in2.newPoller(cfg.Sources.Feeds[0]))
+	if got := w.take(t); len(got) != 0 {
+		t.Errorf("poll without validators resent %q", got)
+	}
 
-	if n := testutil.ToFloat64(in.metrics.itemsFetched); n != 9 {
-		t.Errorf("items fetched = %v, want 9 (4 then 5)", n)
+	if n := testutil.ToFloat64(in.metrics.itemsFetched) + testutil.ToFloat64(in2.metrics.itemsFetched); n != 14 {
+		t.Errorf("items fetched = %v, want 14 (4, then 5, then 5 once more without validators)", n)
 	}
 	if n, err := testutil.GatherAndCount(reg, "vigie_ingest_mentions_produced_total"); err != nil || n != 2 {
 		t.Errorf("mentions_produced series = %d, %v; want one per brand", n, err)
@@ -439,6 +449,24 @@ func TestState(t *testing.T) {
 	}
 	if got := s2.unseen([]string{"old", "kept", "new"}, t0.Add(40*day)); !slices.Equal(got, []string{"old", "new"}) {
 		t.Errorf("unseen after reload = %v, want old pruned and kept remembered", got)
+	}
+	// Feed validators survive a reload; those of feeds no longer configured are forgotten.
+	v := feed.Validators{ETag: `"v7"`, LastModified: "Sun, 22 Nov 2026 08:00:00 GMT"}
+	s2.setValidators("https://a.example/feed", v)
+	s2.setValidators("https://gone.example/feed", v)
+	s2.keepFeeds(map[string]bool{"https://a.example/feed": true})
+	if err := s2.save(t0.Add(40 * day)); err != nil {
+		t.Fatal(err)
+	}
+	s3, err := loadState(path, 30*day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s3.validators("https://a.example/feed"); got != v {
+		t.Errorf("validators after reload = %+v, want %+v", got, v)
+	}
+	if got := s3.validators("https://gone.example/feed"); got != (feed.Validators{}) {
+		t.Errorf("validators of a removed feed = %+v, want none", got)
 	}
 	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".state.json.tmp*")); len(matches) != 0 {
 		t.Errorf("temporary files left behind: %v", matches)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/vigie-oss/vigie/ingest/feed"
 )
 
 // stateVersion is the format version of the state file.
@@ -20,27 +22,32 @@ const touchEvery = 24 * time.Hour
 
 // state remembers the mentions Kafka acknowledged, so a restart does not send them again. Each id keeps the
 // last time its item was seen in a feed (refreshed at most daily); ids not seen for the retention are
-// pruned, so an item that stays in a feed for months is still remembered.
+// pruned, so an item that stays in a feed for months is still remembered. It also keeps each feed's
+// conditional-GET validators, saved with the mentions of the response they came with, so a restart asks
+// feeds for changes only.
 //
-// The file is JSON, {"version":1,"seen":{"<mention id>":<unix seconds>}}, written to a temporary file,
-// synced, then renamed over the old one: a crash leaves either the old or the new file, never half of one.
+// The file is JSON, {"version":1,"seen":{"<mention id>":<unix seconds>},"feeds":{"<url>":{"etag":…}}},
+// written to a temporary file, synced, then renamed over the old one: a crash leaves either the old or the
+// new file, never half of one.
 type state struct {
 	path      string
 	retention time.Duration
 
 	mu    sync.Mutex
 	seen  map[string]int64
+	feeds map[string]feed.Validators
 	dirty bool
 }
 
 type stateFile struct {
-	Version int              `json:"version"`
-	Seen    map[string]int64 `json:"seen"`
+	Version int                        `json:"version"`
+	Seen    map[string]int64           `json:"seen"`
+	Feeds   map[string]feed.Validators `json:"feeds,omitempty"`
 }
 
 // loadState reads the state file at path; a missing file is an empty state.
 func loadState(path string, retention time.Duration) (*state, error) {
-	s := &state{path: path, retention: retention, seen: map[string]int64{}}
+	s := &state{path: path, retention: retention, seen: map[string]int64{}, feeds: map[string]feed.Validators{}}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
@@ -58,7 +65,39 @@ func loadState(path string, retention time.Duration) (*state, error) {
 	if f.Seen != nil {
 		s.seen = f.Seen
 	}
+	if f.Feeds != nil {
+		s.feeds = f.Feeds
+	}
 	return s, nil
+}
+
+// validators returns what the last stored response of the feed at url said to send next time.
+func (s *state) validators(url string) feed.Validators {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.feeds[url]
+}
+
+// setValidators records the feed's validators, to be written by the next save.
+func (s *state) setValidators(url string, v feed.Validators) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.feeds[url] != v {
+		s.feeds[url] = v
+		s.dirty = true
+	}
+}
+
+// keepFeeds forgets the validators of feeds no longer configured.
+func (s *state) keepFeeds(urls map[string]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for u := range s.feeds {
+		if !urls[u] {
+			delete(s.feeds, u)
+			s.dirty = true
+		}
+	}
 }
 
 // unseen returns the ids not sent yet, and refreshes the time of those already sent.
@@ -109,7 +148,7 @@ func (s *state) save(now time.Time) error {
 	if !s.dirty {
 		return nil
 	}
-	b, err := json.Marshal(stateFile{Version: stateVersion, Seen: s.seen})
+	b, err := json.Marshal(stateFile{Version: stateVersion, Seen: s.seen, Feeds: s.feeds})
 	if err != nil {
 		return fmt.Errorf("ingest state: %w", err)
 	}

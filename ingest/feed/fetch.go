@@ -54,8 +54,8 @@ func Reason(err error) string {
 
 // Validators are the conditional-GET values of a previous response.
 type Validators struct {
-	ETag         string
-	LastModified string
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
 }
 
 // Response is a successful fetch.
