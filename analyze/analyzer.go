@@ -237,8 +237,9 @@ type batch struct {
 	dead []bus.DeadLetter
 }
 
-// analyse decodes msgs and, unless in passthrough, scores them and feeds the spike detector. A message that
-// is not a valid mention becomes a dead letter.
+// analyse decodes msgs, drops the mentions already taken (dropDuplicates) and, unless in passthrough, scores
+// them and feeds the spike detector. A message that is not a valid mention becomes a dead letter. It fails
+// only when ctx ends while ClickHouse cannot be asked about re-deliveries.
 func (a *Analyzer) analyse(ctx context.Context, msgs []kafka.Message) (batch, error) {
 	type result struct {
 		m     mention.Mention
