@@ -135,8 +135,7 @@ Flags:`)
 func benchSpikeLatency(ctx context.Context, cfg config.Config, trials int, logger *slog.Logger) ([]time.Duration, error) {
 	run := fmt.Sprintf("spike.%d", time.Now().UnixNano())
 	cfg.ClickHouse.Database = "vigie_bench_spike"
-	cfg.Kafka.MentionsTopic, cfg.Kafka.SpikesTopic, cfg.Kafka.DLQTopic = "vigie.bench."+run+".mentions", "vigie.bench."+run+".spikes", "vigie.bench."+run+".dlq"
-	cfg.Kafka.Group = "vigie-bench-" + run
+	benchTopics(&cfg, run)
 	defer deleteTopics(cfg.Kafka, logger)
 	st, err := resetStore(ctx, cfg.ClickHouse, logger)
 	if err != nil {
